@@ -1,0 +1,131 @@
+"""`media-lake`: run the title pipeline for landing titles, or stage and run the demo titles."""
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from media_pipelines.core.titles import is_valid_title_id
+from media_pipelines.defs.ingest.assets import raw_media
+from media_pipelines.defs.jobs import TITLE_JOB_NAME
+from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.lake.landing import scan_landing
+from media_pipelines.lake.store import ObjectStore
+from media_pipelines.samples.demo import DemoTitle, build_demo_titles
+
+# The CLI prints its own per-title lines; Dagster's event log stays in the instance and the UI.
+_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass(frozen=True)
+class TitleOutcome:
+    title_id: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.title_id:<24} {'ok' if self.ok else 'FAILED':<7} {self.detail}"
+
+
+def run_titles(
+    defs: dg.Definitions, instance: dg.DagsterInstance, requested: Sequence[str] | None
+) -> list[TitleOutcome]:
+    """Register landing titles as partitions and run the title job for each through the instance."""
+    scan = scan_landing(defs.resources["landing"].store())
+    outcomes: list[TitleOutcome] = []
+    if requested:
+        targets = []
+        for title_id in dict.fromkeys(requested):
+            if not is_valid_title_id(title_id):
+                outcomes.append(TitleOutcome(title_id, False, _INVALID))
+            elif title_id not in scan.titles:
+                outcomes.append(TitleOutcome(title_id, False, "no landing folder with files for this title"))
+            else:
+                targets.append(title_id)
+    else:
+        targets = sorted(scan.titles)
+        outcomes += [TitleOutcome(name, False, f"landing folder refused: {_INVALID}") for name in scan.invalid_folders]
+
+    known = set(instance.get_dynamic_partitions(titles_partitions.name))
+    instance.add_dynamic_partitions(titles_partitions.name, [t for t in targets if t not in known])
+    job = defs.resolve_job_def(TITLE_JOB_NAME)
+    for title_id in targets:
+        result = job.execute_in_process(
+            partition_key=title_id, instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
+        )
+        outcomes.append(_outcome(title_id, result))
+    return outcomes
+
+
+_INVALID = "invalid title id: use 1-64 of a-z 0-9 _ -, starting with a letter or digit"
+
+
+def _outcome(title_id: str, result: dg.ExecuteInProcessResult) -> TitleOutcome:
+    if not result.success:
+        failures = [e.step_failure_data.error.message.strip() for e in result.all_events if e.is_step_failure]
+        return TitleOutcome(title_id, False, f"run {result.run_id[:8]}: {'; '.join(failures) or 'failed'}")
+    [materialization] = result.asset_materializations_for_node(raw_media.key.path[-1])
+    meta = {k: v.value for k, v in materialization.metadata.items()}
+    kinds = ", ".join(f"{n} {k}" for k, n in meta["files_by_kind"].items())
+    return TitleOutcome(
+        title_id,
+        True,
+        f"{meta['files']} files ({kinds}), {meta['quarantined']} quarantined, {meta['total_duration_s']:.1f} s"
+        f" of media; run {result.run_id[:8]}",
+    )
+
+
+def stage_demo(landing: ObjectStore, workdir: Path) -> list[DemoTitle]:
+    """Put the demo titles into the landing zone, leaving files already delivered untouched."""
+    titles = build_demo_titles(workdir)
+    for title in titles:
+        for path in title.files:
+            key = f"{title.title_id}/{path.name}"
+            if not landing.exists(key):
+                landing.put_file(path, key)
+    return titles
+
+
+def _report(outcomes: list[TitleOutcome]) -> int:
+    for outcome in outcomes:
+        print(outcome.line())
+    failed = [o.title_id for o in outcomes if not o.ok]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="media-lake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the title pipeline for landing titles (all by default)")
+    run.add_argument("--title", action="append", dest="titles", metavar="ID", help="a title id; repeatable")
+    commands.add_parser("demo", help="put sample titles into the landing zone and run the pipeline for them")
+    args = parser.parse_args(argv)
+
+    from media_pipelines.definitions import defs
+    from media_pipelines.instance import open_instance
+
+    with open_instance() as instance:
+        if args.command == "run":
+            return _report(run_titles(defs, instance, args.titles))
+        landing = defs.resources["landing"].store()
+        with tempfile.TemporaryDirectory(prefix="media-lake-demo-") as workdir:
+            titles = stage_demo(landing, Path(workdir))
+        print(f"Landing zone {landing.uri}:")
+        for title in titles:
+            print(f"  {title.title_id:<22} {title.description}")
+        outcomes = run_titles(defs, instance, [t.title_id for t in titles])
+        print()
+        status = _report(outcomes)
+        print(f"\nLake: {defs.resources['lake'].store().uri}")
+        print("Open the UI on the same instance: dagster dev -w workspace.yaml  (then http://127.0.0.1:3000)")
+        return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

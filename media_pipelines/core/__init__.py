@@ -1,0 +1,1 @@
+"""Pure media logic: no Dagster import anywhere below this package."""

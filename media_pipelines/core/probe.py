@@ -1,0 +1,247 @@
+"""Probe one file: kind by content, container, and per-stream technical facts, via PyAV in-process."""
+
+import statistics
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.error
+
+from media_pipelines.core import sniff
+from media_pipelines.core.media_types import ErrorType, MediaFileError, MediaKind
+
+# Names as ffmpeg prints them, for the enum values PyAV exposes only as integers.
+_COLOR_RANGE = {1: "tv", 2: "pc"}
+_COLOR_PRIMARIES = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film",
+                    9: "bt2020", 10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213"}
+_COLOR_TRANSFER = {1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
+                   11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1", 14: "bt2020-10",
+                   15: "bt2020-12", 16: "smpte2084", 17: "smpte428", 18: "arib-std-b67"}
+_COLOR_SPACE = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m",
+                8: "ycgco", 9: "bt2020nc", 10: "bt2020c", 14: "ictcp"}
+_FIELD_ORDER = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
+
+# Extensions that promise media: text or unknown bytes behind them are a delivery error, not "other".
+MEDIA_EXTENSIONS = frozenset(
+    ".mp4 .m4v .mov .mkv .webm .avi .mxf .ts .m2ts .mts .mpg .mpeg .flv .wmv .3gp "
+    ".wav .flac .mp3 .m4a .aac .ac3 .eac3 .ogg .opus .wma .aif .aiff "
+    ".png .jpg .jpeg .webp .tif .tiff .bmp".split()
+)
+
+# Enough packets to judge frame timing without reading a long title end to end.
+_TIMING_PACKETS = 600
+# Duration spread (relative to the median) above which frame timing counts as variable.
+_VFR_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    index: int
+    type: str
+    codec: str | None
+    profile: str | None = None
+    language: str | None = None
+    duration_s: float | None = None
+    bit_rate: int | None = None
+    default: bool = False
+    attached_pic: bool = False
+    width: int | None = None
+    height: int | None = None
+    pix_fmt: str | None = None
+    avg_frame_rate: float | None = None
+    real_frame_rate: float | None = None
+    variable_frame_rate: bool | None = None
+    frame_count: int | None = None
+    rotation: int | None = None
+    sample_aspect_ratio: str | None = None
+    field_order: str | None = None
+    interlaced: bool | None = None
+    color_range: str | None = None
+    color_space: str | None = None
+    color_primaries: str | None = None
+    color_transfer: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    channel_layout: str | None = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: MediaKind
+    container: str
+    duration_s: float | None = None
+    bit_rate: int | None = None
+    streams: tuple[StreamInfo, ...] = field(default_factory=tuple)
+
+
+def probe_file(path: Path) -> Probe:
+    """Probe a file; raises MediaFileError with a typed reason when it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise MediaFileError(ErrorType.EMPTY_FILE, "the file has zero bytes")
+        head = sniff.read_head(path)
+    except OSError as exc:
+        raise MediaFileError(ErrorType.UNREADABLE, str(exc)) from exc
+
+    text = sniff.decode_text(head)
+    if text is not None:
+        return _probe_text(path, text)
+    if sniff.is_iso_bmff(head) and (problem := sniff.iso_bmff_problem(path)):
+        raise MediaFileError(ErrorType.TRUNCATED, problem)
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as exc:
+        if sniff.has_container_signature(head):
+            raise MediaFileError(ErrorType.DECODE_ERROR, f"known container, but unreadable: {exc}") from exc
+        if path.suffix.lower() in MEDIA_EXTENSIONS:
+            raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"no demuxer recognizes it: {exc}") from exc
+        return Probe(kind=MediaKind.OTHER, container="binary")
+    with container:
+        return _probe_container(container)
+
+
+def _probe_text(path: Path, text: str) -> Probe:
+    if fmt := sniff.timed_text_format(text):
+        return Probe(kind=MediaKind.TIMED_TEXT, container=fmt)
+    if path.suffix.lower() in MEDIA_EXTENSIONS:
+        raise MediaFileError(
+            ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {path.suffix}, not media"
+        )
+    return Probe(kind=MediaKind.OTHER, container="text")
+
+
+def _probe_container(container: av.container.InputContainer) -> Probe:
+    media = [s for s in container.streams if s.type in ("video", "audio") and not _is_attached_pic(s)]
+    first_frames, packet_times = _read_first_frames(container, media)
+    streams = tuple(
+        _stream_info(s, first_frames.get(s.index), packet_times.get(s.index, [])) for s in container.streams
+    )
+    duration = container.duration / av.time_base if container.duration else _longest(streams)
+    return Probe(
+        kind=_kind(container, media),
+        container=container.format.name,
+        duration_s=duration,
+        bit_rate=container.bit_rate or None,
+        streams=streams,
+    )
+
+
+def _kind(container: av.container.InputContainer, media: list) -> MediaKind:
+    if container.format.name.endswith("_pipe") or container.format.name == "image2":
+        return MediaKind.IMAGE
+    if any(s.type == "video" for s in media):
+        return MediaKind.VIDEO
+    if media:
+        return MediaKind.AUDIO
+    if any(s.type == "subtitle" for s in container.streams):
+        return MediaKind.TIMED_TEXT
+    return MediaKind.OTHER
+
+
+def _read_first_frames(container, media: list) -> tuple[dict[int, av.frame.Frame], dict[int, list[int]]]:
+    """Decode one frame of every stream (proves it decodes) and gather early video packet times."""
+    frames: dict[int, av.frame.Frame] = {}
+    times: dict[int, list[int]] = {s.index: [] for s in media if s.type == "video"}
+    want_times = {i for i in times if not _index_covers_frames(container.streams[i])}
+    if not media:
+        return frames, times
+    try:
+        for packet in container.demux(*media):
+            index = packet.stream.index
+            if index in want_times and packet.pts is not None and len(times[index]) < _TIMING_PACKETS:
+                times[index].append(packet.pts)
+            if index not in frames:
+                for frame in packet.decode():
+                    frames[index] = frame
+                    break
+            if len(frames) == len(media) and all(len(times[i]) >= _TIMING_PACKETS for i in want_times):
+                break
+    except av.error.FFmpegError as exc:
+        if len(frames) < len(media):
+            raise MediaFileError(ErrorType.DECODE_ERROR, f"cannot decode the start of the file: {exc}") from exc
+    missing = [s.index for s in media if s.index not in frames]
+    if missing:
+        raise MediaFileError(ErrorType.DECODE_ERROR, f"no decodable frame in stream(s) {missing}")
+    return frames, times
+
+
+def _stream_info(stream, first_frame, packet_times: list[int]) -> StreamInfo:
+    codec = stream.codec_context
+    common = dict(
+        index=stream.index,
+        type=stream.type,
+        codec=codec.name if codec else None,
+        profile=stream.profile,
+        language=stream.metadata.get("language"),
+        duration_s=float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None,
+        bit_rate=(codec.bit_rate or None) if codec else None,
+        default=bool(stream.disposition & av.stream.Disposition.default),
+        attached_pic=_is_attached_pic(stream),
+    )
+    if stream.type == "video":
+        return StreamInfo(**common, **_video_facts(stream, first_frame, packet_times))
+    if stream.type == "audio":
+        return StreamInfo(
+            **common,
+            sample_rate=codec.sample_rate,
+            channels=codec.channels,
+            channel_layout=codec.layout.name if codec.layout else None,
+        )
+    return StreamInfo(**common)
+
+
+def _video_facts(stream, first_frame, packet_times: list[int]) -> dict:
+    codec = stream.codec_context
+    sar = codec.sample_aspect_ratio
+    field_order = _FIELD_ORDER.get(int(codec.field_order)) if codec.field_order is not None else None
+    return dict(
+        width=codec.width,
+        height=codec.height,
+        pix_fmt=codec.pix_fmt,
+        avg_frame_rate=_rate(stream.average_rate),
+        real_frame_rate=_rate(stream.base_rate),
+        variable_frame_rate=_is_variable_rate(stream, packet_times),
+        frame_count=stream.frames or None,
+        rotation=int(first_frame.rotation) if first_frame is not None else None,
+        sample_aspect_ratio=f"{sar.numerator}:{sar.denominator}" if sar else None,
+        field_order=field_order,
+        interlaced=bool(first_frame.interlaced_frame) if first_frame is not None else None,
+        color_range=_COLOR_RANGE.get(int(codec.color_range)),
+        color_space=_COLOR_SPACE.get(int(codec.colorspace)),
+        color_primaries=_COLOR_PRIMARIES.get(int(codec.color_primaries)),
+        color_transfer=_COLOR_TRANSFER.get(int(codec.color_trc)),
+    )
+
+
+def _is_variable_rate(stream, packet_times: list[int]) -> bool | None:
+    """True when frame durations vary: from the container index, else from early packet times."""
+    entries = stream.index_entries
+    if _index_covers_frames(stream):
+        times = sorted(entries[i].timestamp for i in range(len(entries)))
+    else:
+        times = sorted(packet_times)
+    steps = [b - a for a, b in zip(times, times[1:]) if b > a]
+    if len(steps) < 2:
+        return None
+    median = statistics.median(steps)
+    return (max(steps) - min(steps)) > _VFR_TOLERANCE * median
+
+
+def _index_covers_frames(stream) -> bool:
+    """MP4-style indexes list every frame; Matroska cues list only some keyframes."""
+    return bool(stream.frames) and len(stream.index_entries) >= 0.9 * stream.frames
+
+
+def _rate(rate: Fraction | None) -> float | None:
+    return round(float(rate), 6) if rate else None
+
+
+def _is_attached_pic(stream) -> bool:
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _longest(streams: tuple[StreamInfo, ...]) -> float | None:
+    durations = [s.duration_s for s in streams if s.duration_s]
+    return max(durations) if durations else None

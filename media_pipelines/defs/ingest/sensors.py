@@ -1,0 +1,58 @@
+import json
+
+import dagster as dg
+
+from media_pipelines.defs.ingest.assets import LANDING_FINGERPRINT, raw_media
+from media_pipelines.defs.jobs import title_job
+from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.lake.landing import TitleSnapshot, plan_tick, scan_landing
+
+# Bounded work per tick: a landing zone of 10,000 titles is registered over several ticks.
+MAX_TITLES_PER_TICK = 500
+
+
+def _ingested_fingerprint(instance: dg.DagsterInstance, title_id: str) -> str | None:
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=raw_media.key, asset_partitions=[title_id]), limit=1
+    ).records
+    if not records:
+        return None
+    entry = records[0].asset_materialization.metadata.get(LANDING_FINGERPRINT)
+    return entry.value if entry else None
+
+
+@dg.sensor(
+    job=title_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot) -> dg.SensorResult:
+    """Registers each new landing title folder and runs the title pipeline when its content changes."""
+    scan = scan_landing(landing.store())
+    state = json.loads(context.cursor) if context.cursor else {}
+    reported_invalid = set(state.get("invalid", []))
+    for name in scan.invalid_folders:
+        if name not in reported_invalid:
+            context.log.warning(f"skipping landing folder {name!r}: not a valid title id")
+
+    def already_ingested(snapshot: TitleSnapshot) -> bool:
+        return _ingested_fingerprint(context.instance, snapshot.title_id) == snapshot.fingerprint
+
+    plan = plan_tick(
+        scan,
+        cursor=state.get("titles", {}),
+        registered=context.instance.get_dynamic_partitions(titles_partitions.name),
+        already_ingested=already_ingested,
+        max_titles=MAX_TITLES_PER_TICK,
+    )
+    if plan.pending:
+        context.log.info(f"{plan.pending} changed titles left for the next tick")
+    cursor = json.dumps({"titles": plan.cursor, "invalid": list(scan.invalid_folders)}, sort_keys=True)
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(partition_key=s.title_id, run_key=f"{s.title_id}:{s.fingerprint}") for s in plan.run
+        ],
+        dynamic_partitions_requests=[titles_partitions.build_add_request(plan.register)] if plan.register else [],
+        cursor=cursor,
+    )

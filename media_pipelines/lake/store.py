@@ -1,0 +1,152 @@
+"""Object stores over a local folder or an S3 prefix, with atomic writes on both."""
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    version: str  # what changes when the content is replaced: mtime for files, ETag on S3
+
+
+class ObjectStore(Protocol):
+    uri: str
+
+    def walk(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
+    def exists(self, key: str) -> bool: ...
+    def put_file(self, local_path: Path, key: str) -> None: ...
+    def put_bytes(self, data: bytes, key: str) -> None: ...
+    def read_bytes(self, key: str) -> bytes: ...
+    def local_copy(self, key: str) -> contextlib.AbstractContextManager[Path]: ...
+    def uri_for(self, key: str) -> str: ...
+
+
+def checked_key(key: str) -> str:
+    """A relative POSIX key with no way out of the store's root."""
+    if any(part in ("..", ".", "") for part in key.split("/")):
+        raise ValueError(f"unsafe object key {key!r}")
+    return key
+
+
+class LocalStore:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.uri = str(self.root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / checked_key(key)
+
+    def walk(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        base = self._path(prefix) if prefix else self.root
+        if not base.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(dirpath, name)
+                stat = path.stat()
+                key = path.relative_to(self.root).as_posix()
+                yield ObjectInfo(key=key, size=stat.st_size, version=str(stat.st_mtime_ns))
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    @contextlib.contextmanager
+    def _staged(self, key: str) -> Iterator[Path]:
+        """A hidden temp file beside the target, renamed over it: readers see the old or the new file whole."""
+        final = self._path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            yield temp
+            os.replace(temp, final)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def put_file(self, local_path: Path, key: str) -> None:
+        with self._staged(key) as temp:
+            shutil.copyfile(local_path, temp)
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        with self._staged(key) as temp:
+            temp.write_bytes(data)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    @contextlib.contextmanager
+    def local_copy(self, key: str) -> Iterator[Path]:
+        yield self._path(key)
+
+    def uri_for(self, key: str) -> str:
+        return str(self._path(key))
+
+
+class S3Store:
+    """A bucket prefix; single PUTs and completed multipart uploads are atomic in S3 itself."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str = ""):
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
+
+    def _key(self, key: str) -> str:
+        checked_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def walk(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        full = self._key(prefix) + "/" if prefix else (self.prefix + "/" if self.prefix else "")
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
+            for obj in page.get("Contents", []):
+                key = obj["Key"][strip:]
+                if key.endswith("/") or any(p.startswith(".") for p in key.split("/")):
+                    continue
+                yield ObjectInfo(key=key, size=obj["Size"], version=obj["ETag"].strip('"'))
+
+    def exists(self, key: str) -> bool:
+        response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._key(key), MaxKeys=1)
+        return any(obj["Key"] == self._key(key) for obj in response.get("Contents", []))
+
+    def put_file(self, local_path: Path, key: str) -> None:
+        self.client.upload_file(str(local_path), self.bucket, self._key(key))
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    @contextlib.contextmanager
+    def local_copy(self, key: str) -> Iterator[Path]:
+        suffix = PurePosixPath(key).suffix
+        with tempfile.TemporaryDirectory(prefix="media-lake-") as tmp:
+            path = Path(tmp, f"object{suffix}")
+            self.client.download_file(self.bucket, self._key(key), str(path))
+            yield path
+
+    def uri_for(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    if not bucket:
+        raise ValueError(f"no bucket in {uri!r}")
+    return bucket, prefix
+
+
+def is_s3_uri(root: str) -> bool:
+    return root.startswith("s3://")

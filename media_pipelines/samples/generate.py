@@ -1,0 +1,149 @@
+"""Deterministic test clips made with ffmpeg, each with the ground truth it was built from."""
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from media_pipelines.core.tools import ffmpeg_exe
+
+Transition = Literal["cut", "fade", "dissolve"]
+AudioSource = Literal["tone", "noise", "none"] | Path
+
+# Visually distinct lavfi sources, so consecutive shots differ the way real shots do.
+PATTERNS = ("testsrc2", "smptebars", "mandelbrot", "rgbtestsrc", "color=c=0x2060c0", "cellauto", "yuvtestsrc")
+
+_XFADE = {"fade": "fadeblack", "dissolve": "fade"}
+
+
+@dataclass(frozen=True)
+class Shot:
+    duration_s: float
+    pattern: str
+    transition_in: Transition = "cut"
+    transition_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Boundary:
+    time_s: float  # a cut's first frame of the new shot; a fade or dissolve's midpoint
+    transition: Transition
+    transition_s: float
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    shots: tuple[Shot, ...]
+    width: int = 320
+    height: int = 240
+    fps: int = 25
+    audio: AudioSource = "tone"
+    audio_offset_s: float = 0.0
+    channels: int = 2
+    variable_frame_rate: bool = False
+    rotation: int = 0
+    interlaced: bool = False
+
+    @property
+    def boundaries(self) -> tuple[Boundary, ...]:
+        out, end = [], self.shots[0].duration_s
+        for shot in self.shots[1:]:
+            if shot.transition_in == "cut":
+                out.append(Boundary(end, "cut", 0.0))
+                end += shot.duration_s
+            else:
+                out.append(Boundary(end - shot.transition_s / 2, shot.transition_in, shot.transition_s))
+                end += shot.duration_s - shot.transition_s
+        return tuple(out)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(s.duration_s for s in self.shots) - sum(s.transition_s for s in self.shots[1:] if s.transition_in != "cut")
+
+
+@dataclass(frozen=True)
+class GeneratedClip:
+    path: Path
+    spec: ClipSpec
+    boundaries: tuple[Boundary, ...] = field(default=())
+
+
+def shots_with_cuts(durations: list[float]) -> tuple[Shot, ...]:
+    return tuple(Shot(d, PATTERNS[i % len(PATTERNS)]) for i, d in enumerate(durations))
+
+
+def run_ffmpeg(args: list[str]) -> None:
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", *args], capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"ffmpeg failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
+
+
+def make_clip(spec: ClipSpec, out: Path) -> GeneratedClip:
+    """Render spec to out (container from the suffix); rotation is written as display metadata."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    args: list[str] = []
+    for shot in spec.shots:
+        separator = ":" if "=" in shot.pattern else "="
+        source = f"{shot.pattern}{separator}size={spec.width}x{spec.height}:rate={spec.fps}"
+        args += ["-f", "lavfi", "-t", f"{shot.duration_s}", "-i", source]
+    graph, video = _video_graph(spec)
+    args += _audio_inputs(spec)
+    maps = ["-map", video]
+    if spec.audio != "none":
+        graph.append(f"[{len(spec.shots)}:a]{_audio_filter(spec)}[a]")
+        maps += ["-map", "[a]", "-c:a", "aac", "-b:a", "128k", "-ac", str(spec.channels)]
+    pix_fmt = "yuv420p" if spec.width % 2 == 0 and spec.height % 2 == 0 else "yuv444p"
+    video_args = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", pix_fmt, "-g", str(spec.fps * 2)]
+    if spec.interlaced:
+        video_args += ["-flags", "+ildct+ilme", "-field_order", "tt"]
+    if spec.variable_frame_rate:
+        video_args += ["-fps_mode", "vfr"]
+    final = out if not spec.rotation else out.with_name(f".{out.stem}.unrotated{out.suffix}")
+    run_ffmpeg([*args, "-filter_complex", ";".join(graph), *maps, *video_args,
+                "-t", f"{spec.duration_s}", "-map_metadata", "-1", "-fflags", "+bitexact", final.as_posix()])
+    if spec.rotation:
+        run_ffmpeg(["-display_rotation", str(spec.rotation), "-i", final.as_posix(), "-c", "copy", out.as_posix()])
+        final.unlink()
+    return GeneratedClip(out, spec, spec.boundaries)
+
+
+def _video_graph(spec: ClipSpec) -> tuple[list[str], str]:
+    graph = [f"[{i}:v]fps={spec.fps},settb=1/{spec.fps},scale={spec.width}:{spec.height},format=yuv444p,setsar=1[s{i}]" for i in range(len(spec.shots))]
+    current, end = "s0", spec.shots[0].duration_s
+    for i, shot in enumerate(spec.shots[1:], start=1):
+        if shot.transition_in == "cut":
+            graph.append(f"[{current}][s{i}]concat=n=2:v=1:a=0,settb=1/{spec.fps}[j{i}]")
+            end += shot.duration_s
+        else:
+            offset = end - shot.transition_s
+            graph.append(f"[{current}][s{i}]xfade=transition={_XFADE[shot.transition_in]}:duration={shot.transition_s}:offset={offset}[j{i}]")
+            end += shot.duration_s - shot.transition_s
+        current = f"j{i}"
+    if spec.variable_frame_rate:
+        # Second half keeps every third frame: real frame durations vary within one stream.
+        half = int(spec.duration_s * spec.fps / 2)
+        graph.append(f"[{current}]select='lt(n\\,{half})+not(mod(n\\,3))'[vfr]")
+        current = "vfr"
+    return graph, f"[{current}]"
+
+
+def _audio_inputs(spec: ClipSpec) -> list[str]:
+    if spec.audio == "none":
+        return []
+    if isinstance(spec.audio, Path):
+        return ["-i", spec.audio.as_posix()]
+    source = "sine=frequency=440:sample_rate=48000" if spec.audio == "tone" else "anoisesrc=color=pink:sample_rate=48000:seed=7"
+    return ["-f", "lavfi", "-t", f"{spec.duration_s}", "-i", source]
+
+
+def _audio_filter(spec: ClipSpec) -> str:
+    delay_ms = int(spec.audio_offset_s * 1000)
+    return f"adelay={delay_ms}:all=1,apad,atrim=0:{spec.duration_s},aresample=48000"
+
+
+def make_audio(out: Path, duration_s: float, source: AudioSource = "tone", channels: int = 2, offset_s: float = 0.0) -> Path:
+    """An audio-only file (codec from the suffix): a tone, noise, or a speech file placed at offset_s."""
+    spec = ClipSpec(shots=(Shot(duration_s, "color"),), audio=source, audio_offset_s=offset_s, channels=channels)
+    run_ffmpeg([*_audio_inputs(spec), "-filter_complex", f"[0:a]{_audio_filter(spec)}[a]",
+                "-map", "[a]", "-ac", str(channels), "-map_metadata", "-1", "-fflags", "+bitexact", out.as_posix()])
+    return out

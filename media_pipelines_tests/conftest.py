@@ -1,0 +1,66 @@
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster_aws.s3 import S3Resource
+
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.samples.demo import bikes_clip
+from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, run_ffmpeg, shots_with_cuts
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> dict[str, Path]:
+    """Small real clips, generated once per test session."""
+    out = tmp_path_factory.mktemp("media")
+    clips = {
+        "vfr": ClipSpec(shots=shots_with_cuts([2.0, 2.0]), variable_frame_rate=True),
+        "rotated": ClipSpec(shots=shots_with_cuts([1.0]), rotation=90),
+        "odd": ClipSpec(shots=shots_with_cuts([1.0]), width=321, height=241),
+        "interlaced": ClipSpec(shots=shots_with_cuts([1.0]), interlaced=True),
+        "surround": ClipSpec(shots=shots_with_cuts([1.0]), channels=6),
+        "edits": ClipSpec(shots=shots_with_cuts([1.0, 1.0]) + (Shot(1.5, "smptebars", "fade", 0.5),)),
+    }
+    paths = {name: make_clip(spec, out / f"{name}.mp4").path for name, spec in clips.items()}
+    paths["silent_mkv"] = make_clip(ClipSpec(shots=shots_with_cuts([1.0, 1.0]), audio="none"), out / "silent.mkv").path
+    paths["tone"] = make_audio(out / "tone.flac", 2.0, "tone", channels=1)
+    paths["bikes"] = bikes_clip()
+    faststart = out / "faststart.mp4"
+    run_ffmpeg(["-i", str(bikes_clip()), "-c", "copy", "-movflags", "+faststart", str(faststart)])
+    paths["faststart"] = faststart
+    return paths
+
+
+def truncate_copy(source: Path, dest: Path, fraction: float = 0.5) -> Path:
+    data = source.read_bytes()
+    dest.write_bytes(data[: int(len(data) * fraction)])
+    return dest
+
+
+@pytest.fixture
+def lake_roots(tmp_path) -> dict[str, Path]:
+    roots = {"landing": tmp_path / "landing", "lake": tmp_path / "lake"}
+    for root in roots.values():
+        root.mkdir()
+    return roots
+
+
+@pytest.fixture
+def resources(lake_roots) -> dict[str, StorageRoot]:
+    s3 = S3Resource()
+    return {name: StorageRoot(root=str(root), s3=s3) for name, root in lake_roots.items()}
+
+
+def deliver(landing: Path, title_id: str, *files: Path, names: tuple[str, ...] = ()) -> Path:
+    folder = landing / title_id
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, path in enumerate(files):
+        shutil.copyfile(path, folder / (names[index] if index < len(names) else path.name))
+    return folder
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as instance:
+        yield instance

@@ -1,0 +1,35 @@
+import pytest
+
+from media_pipelines.lake.store import LocalStore, checked_key
+
+
+def test_local_store_writes_atomically_and_leaves_no_temp_files(tmp_path):
+    store = LocalStore(tmp_path)
+    store.put_bytes(b"first", "tables/t/title_id=a/part-0.parquet")
+    store.put_bytes(b"second", "tables/t/title_id=a/part-0.parquet")
+    assert store.read_bytes("tables/t/title_id=a/part-0.parquet") == b"second"
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["part-0.parquet"]
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path):
+    store = LocalStore(tmp_path)
+    store.put_bytes(b"good", "x/data.bin")
+    with pytest.raises(FileNotFoundError):
+        store.put_file(tmp_path / "missing", "x/data.bin")
+    assert store.read_bytes("x/data.bin") == b"good"
+    assert [p.name for p in (tmp_path / "x").iterdir()] == ["data.bin"]
+
+
+def test_walk_lists_files_with_versions_and_skips_hidden(tmp_path):
+    store = LocalStore(tmp_path)
+    store.put_bytes(b"abc", "t1/a.mp4")
+    (tmp_path / "t1" / ".partial.mp4").write_bytes(b"x")
+    infos = list(store.walk())
+    assert [(i.key, i.size) for i in infos] == [("t1/a.mp4", 3)]
+    assert infos[0].version
+
+
+@pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/../../b", "", "a//b", "./a"])
+def test_keys_cannot_escape_the_root(key):
+    with pytest.raises(ValueError, match="unsafe object key"):
+        checked_key(key)
