@@ -10,9 +10,11 @@ from pathlib import Path
 import dagster as dg
 
 from media_pipelines.core.titles import is_valid_title_id
+from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.instance import open_instance
 from media_pipelines.lake.landing import scan_landing
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.samples.demo import DemoTitle, build_demo_titles
@@ -107,9 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("demo", help="put sample titles into the landing zone and run the pipeline for them")
     args = parser.parse_args(argv)
 
-    from media_pipelines.definitions import defs
-    from media_pipelines.instance import open_instance
-
+    defs = build_definitions()
     with open_instance() as instance:
         if args.command == "run":
             return _report(run_titles(defs, instance, args.titles))

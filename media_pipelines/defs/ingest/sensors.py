@@ -36,8 +36,14 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot) ->
         if name not in reported_invalid:
             context.log.warning(f"skipping landing folder {name!r}: not a valid title id")
 
+    # One query for the set; per-title lookups only for titles ingested before (e.g. by the CLI).
+    materialized = context.instance.get_materialized_partitions(raw_media.key)
+
     def already_ingested(snapshot: TitleSnapshot) -> bool:
-        return _ingested_fingerprint(context.instance, snapshot.title_id) == snapshot.fingerprint
+        return (
+            snapshot.title_id in materialized
+            and _ingested_fingerprint(context.instance, snapshot.title_id) == snapshot.fingerprint
+        )
 
     plan = plan_tick(
         scan,

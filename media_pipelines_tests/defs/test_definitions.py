@@ -1,0 +1,33 @@
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.instance.config import dagster_instance_config
+
+from media_pipelines.definitions import build_definitions, build_resources, defs
+from media_pipelines.defs.ingest.assets import raw_media
+from media_pipelines.defs.jobs import TITLE_JOB_NAME
+from media_pipelines.defs.partitions import TITLES_PARTITION_NAME
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def(TITLE_JOB_NAME).partitions_def.name == TITLES_PARTITION_NAME
+    assert defs.resolve_sensor_def("landing_sensor").job_name == TITLE_JOB_NAME
+    spec = defs.resolve_assets_def(raw_media.key).specs_by_key[raw_media.key]
+    assert spec.description and spec.partitions_def.name == TITLES_PARTITION_NAME
+
+
+def test_environment_is_decided_by_variables(tmp_path):
+    resources = build_resources({"MEDIA_LANDING_ROOT": "s3://in/drop", "MEDIA_LAKE_ROOT": str(tmp_path / "lake")})
+    assert resources["landing"].root == "s3://in/drop"
+    assert resources["lake"].root == str(tmp_path / "lake")
+    default = build_resources({})
+    assert default["lake"].root == str(Path("data/lake").resolve())
+    dg.Definitions.validate_loadable(build_definitions({"MEDIA_LAKE_ROOT": "s3://lake/x"}))
+
+
+def test_instance_config_validates_against_the_schema():
+    config, _ = dagster_instance_config(str(REPO))
+    assert config["concurrency"]["pools"]["default_limit"] >= 1

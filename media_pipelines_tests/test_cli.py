@@ -1,0 +1,80 @@
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from media_pipelines.cli import main
+from media_pipelines.instance import open_instance
+from media_pipelines_tests.conftest import deliver
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A fresh working folder with the project's instance config and default lake locations."""
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.chdir(tmp_path)
+    for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def lake_files(project: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(project)): p.read_bytes() for p in sorted((project / "data/lake").rglob("*")) if p.is_file()}
+
+
+def test_demo_materializes_every_demo_title_into_the_persistent_instance(project, capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for title_id in ("bikes", "jfk", "studio-edits"):
+        assert f"\n{title_id} " in out and (project / "data/lake/tables/raw_files" / f"title_id={title_id}").is_dir()
+    assert "dagster dev -w workspace.yaml" in out
+    kinds = duckdb.sql(
+        "select title_id, list(kind order by kind) from read_parquet('data/lake/tables/raw_files/*/*.parquet',"
+        " hive_partitioning=true) group by 1 order by 1"
+    ).fetchall()
+    assert kinds == [("bikes", ["video"]), ("jfk", ["timed_text", "video"]), ("studio-edits", ["video"])]
+    with open_instance() as instance:
+        assert (project / "data/dagster_home/storage").is_dir()
+        runs = instance.get_runs()
+        assert sorted(r.tags["dagster/partition"] for r in runs) == ["bikes", "jfk", "studio-edits"]
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+
+
+def test_run_twice_gives_identical_tables_and_no_orphans(project, media, capsys):
+    deliver(project / "data/landing", "one", media["bikes"], media["tone"])
+    deliver(project / "data/landing", "two", media["vfr"])
+    assert main(["run"]) == 0
+    first = lake_files(project)
+    assert main(["run", "--title", "one", "--title", "two"]) == 0
+    assert lake_files(project) == first
+    count = duckdb.sql(
+        "select count(*), count(distinct (title_id, source_id)) from"
+        " read_parquet('data/lake/tables/raw_files/*/*.parquet', hive_partitioning=true)"
+    ).fetchall()[0]
+    assert count == (3, 3)
+    originals = [k for k in first if "/originals/" in k]
+    assert len(originals) == 3 and not [k for k in first if Path(k).name.startswith(".")]
+
+
+def test_invalid_and_unknown_titles_exit_nonzero_with_a_message(project, media, capsys):
+    deliver(project / "data/landing", "good", media["tone"])
+    assert main(["run", "--title", "../x", "--title", "missing", "--title", "good"]) == 1
+    captured = capsys.readouterr()
+    assert "../x" in captured.out and "invalid title id" in captured.out
+    assert "missing" in captured.out and "no landing folder" in captured.out
+    assert "good " in captured.out and "Traceback" not in captured.out + captured.err
+    assert "failed: ../x, missing" in captured.err
+
+
+def test_failing_title_is_named_and_others_still_run(project, media, capsys):
+    (project / "bad.mp4").write_bytes(b"")
+    deliver(project / "data/landing", "broken", project / "bad.mp4")
+    deliver(project / "data/landing", "fine", media["tone"])
+    assert main(["run"]) == 1
+    out = capsys.readouterr().out
+    assert "broken " in out and "FAILED" in out and "no usable video or audio" in out
+    assert (project / "data/lake/tables/raw_files/title_id=fine/part-0.parquet").is_file()
