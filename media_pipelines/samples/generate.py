@@ -13,11 +13,11 @@ AudioSource = Literal["tone", "noise", "none"] | Path
 # Visually distinct lavfi sources, so consecutive shots differ the way real shots do.
 PATTERNS = ("testsrc2", "smptebars", "mandelbrot", "rgbtestsrc", "color=c=0x2060c0", "cellauto", "yuvtestsrc")
 
-_XFADE = {"fade": "fadeblack", "dissolve": "fade"}
-
 
 @dataclass(frozen=True)
 class Shot:
+    """A shot; a fade spends transition_s/2 of each neighbour going to and from black, a dissolve overlaps them."""
+
     duration_s: float
     pattern: str
     transition_in: Transition = "cut"
@@ -26,7 +26,7 @@ class Shot:
 
 @dataclass(frozen=True)
 class Boundary:
-    time_s: float  # a cut's first frame of the new shot; a fade or dissolve's midpoint
+    time_s: float  # a cut's first new frame; a fade's black point; a dissolve's midpoint
     transition: Transition
     transition_s: float
 
@@ -48,17 +48,18 @@ class ClipSpec:
     def boundaries(self) -> tuple[Boundary, ...]:
         out, end = [], self.shots[0].duration_s
         for shot in self.shots[1:]:
-            if shot.transition_in == "cut":
-                out.append(Boundary(end, "cut", 0.0))
-                end += shot.duration_s
-            else:
-                out.append(Boundary(end - shot.transition_s / 2, shot.transition_in, shot.transition_s))
+            if shot.transition_in == "dissolve":
+                out.append(Boundary(round(end - shot.transition_s / 2, 6), "dissolve", shot.transition_s))
                 end += shot.duration_s - shot.transition_s
+            else:
+                out.append(Boundary(round(end, 6), shot.transition_in, shot.transition_s))
+                end += shot.duration_s
         return tuple(out)
 
     @property
     def duration_s(self) -> float:
-        return sum(s.duration_s for s in self.shots) - sum(s.transition_s for s in self.shots[1:] if s.transition_in != "cut")
+        overlap = sum(s.transition_s for s in self.shots[1:] if s.transition_in == "dissolve")
+        return round(sum(s.duration_s for s in self.shots) - overlap, 6)
 
 
 @dataclass(frozen=True)
@@ -108,16 +109,16 @@ def make_clip(spec: ClipSpec, out: Path) -> GeneratedClip:
 
 
 def _video_graph(spec: ClipSpec) -> tuple[list[str], str]:
-    graph = [f"[{i}:v]fps={spec.fps},settb=1/{spec.fps},scale={spec.width}:{spec.height},format=yuv444p,setsar=1[s{i}]" for i in range(len(spec.shots))]
+    graph = [_shot_chain(spec, i) for i in range(len(spec.shots))]
     current, end = "s0", spec.shots[0].duration_s
     for i, shot in enumerate(spec.shots[1:], start=1):
-        if shot.transition_in == "cut":
+        if shot.transition_in == "dissolve":
+            offset = end - shot.transition_s
+            graph.append(f"[{current}][s{i}]xfade=transition=fade:duration={shot.transition_s}:offset={offset}[j{i}]")
+            end += shot.duration_s - shot.transition_s
+        else:
             graph.append(f"[{current}][s{i}]concat=n=2:v=1:a=0,settb=1/{spec.fps}[j{i}]")
             end += shot.duration_s
-        else:
-            offset = end - shot.transition_s
-            graph.append(f"[{current}][s{i}]xfade=transition={_XFADE[shot.transition_in]}:duration={shot.transition_s}:offset={offset}[j{i}]")
-            end += shot.duration_s - shot.transition_s
         current = f"j{i}"
     if spec.variable_frame_rate:
         # Second half keeps every third frame: real frame durations vary within one stream.
@@ -125,6 +126,18 @@ def _video_graph(spec: ClipSpec) -> tuple[list[str], str]:
         graph.append(f"[{current}]select='lt(n\\,{half})+not(mod(n\\,3))'[vfr]")
         current = "vfr"
     return graph, f"[{current}]"
+
+
+def _shot_chain(spec: ClipSpec, index: int) -> str:
+    shot = spec.shots[index]
+    chain = f"[{index}:v]fps={spec.fps},settb=1/{spec.fps},scale={spec.width}:{spec.height},format=yuv444p,setsar=1"
+    if shot.transition_in == "fade":
+        chain += f",fade=t=in:st=0:d={shot.transition_s / 2}"
+    following = spec.shots[index + 1] if index + 1 < len(spec.shots) else None
+    if following and following.transition_in == "fade":
+        half = following.transition_s / 2
+        chain += f",fade=t=out:st={shot.duration_s - half}:d={half}"
+    return f"{chain}[s{index}]"
 
 
 def _audio_inputs(spec: ClipSpec) -> list[str]:
