@@ -5,7 +5,7 @@ import dagster as dg
 
 from media_pipelines.core.inspect import FileInspection, inspect_file
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
-from media_pipelines.core.titles import validate_title_id
+from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.resources import StorageRoot
@@ -27,7 +27,10 @@ INGEST_CODE_VERSION = hashlib.sha256(f"ingest-1 {tool_versions_json()}".encode()
 )
 def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: StorageRoot) -> dg.MaterializeResult:
     """Every file delivered for a title: checksum, content kind, full probe, original copied into the lake."""
-    title_id = validate_title_id(context.partition_key)
+    try:
+        title_id = validate_title_id(context.partition_key)
+    except InvalidTitleIdError as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from exc
     landing_store, lake_store = landing.store(), lake.store()
     snapshot = snapshot_title(landing_store, title_id)
     if not snapshot.files:

@@ -82,3 +82,11 @@ def test_replaced_source_changes_the_data_version(lake_roots, resources, instanc
     deliver(lake_roots["landing"], "t", media["vfr"], names=("main.mp4",))
     second = materialize("t", resources, instance).asset_materializations_for_node("raw_media")[0]
     assert first.tags["dagster/data_version"] != second.tags["dagster/data_version"]
+
+
+def test_invalid_partition_key_fails_without_touching_any_path(lake_roots, resources, instance):
+    result = materialize("Bad..Title", resources, instance, raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "invalid title id" in failure.step_failure_data.error.message
+    assert not any(lake_roots["lake"].iterdir())
