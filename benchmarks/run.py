@@ -50,7 +50,11 @@ class Row:
 
 def ingest_row(film: Path, lake: Path) -> Row:
     ours = [sys.executable, "-m", "benchmarks.stages", "ingest", str(film), str(lake)]
-    floor = [["sha256sum", str(film)], [ffmpeg_exe(), "-hide_banner", "-i", str(film)], ["cp", str(film), str(lake / "copy")]]
+    floor = [
+        ["sha256sum", str(film)],
+        [ffmpeg_exe(), "-hide_banner", "-i", str(film)],
+        ["cp", str(film), str(lake / "copy")],
+    ]
     return Row("ingest + probe", [ours], "sha256sum + ffmpeg -i + cp", floor)
 
 

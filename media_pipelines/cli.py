@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from media_pipelines.core.titles import is_valid_title_id
+from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
@@ -42,15 +42,17 @@ def run_titles(
     if requested:
         targets = []
         for title_id in dict.fromkeys(requested):
-            if not is_valid_title_id(title_id):
-                outcomes.append(TitleOutcome(title_id, False, _INVALID))
+            if refusal := _refusal(title_id):
+                outcomes.append(TitleOutcome(title_id, False, refusal))
             elif title_id not in scan.titles:
                 outcomes.append(TitleOutcome(title_id, False, "no landing folder with files for this title"))
             else:
                 targets.append(title_id)
     else:
         targets = sorted(scan.titles)
-        outcomes += [TitleOutcome(name, False, f"landing folder refused: {_INVALID}") for name in scan.invalid_folders]
+        outcomes += [
+            TitleOutcome(name, False, f"landing folder refused: {_refusal(name)}") for name in scan.invalid_folders
+        ]
 
     known = set(instance.get_dynamic_partitions(titles_partitions.name))
     instance.add_dynamic_partitions(titles_partitions.name, [t for t in targets if t not in known])
@@ -63,7 +65,12 @@ def run_titles(
     return outcomes
 
 
-_INVALID = "invalid title id: use 1-64 of a-z 0-9 _ -, starting with a letter or digit"
+def _refusal(title_id: str) -> str | None:
+    try:
+        validate_title_id(title_id)
+    except InvalidTitleIdError as exc:
+        return str(exc)
+    return None
 
 
 def _outcome(title_id: str, result: dg.ExecuteInProcessResult) -> TitleOutcome:

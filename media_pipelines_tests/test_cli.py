@@ -23,7 +23,9 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def lake_files(project: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(project)): p.read_bytes() for p in sorted((project / "data/lake").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(project)): p.read_bytes() for p in sorted((project / "data/lake").rglob("*")) if p.is_file()
+    }
 
 
 def test_demo_materializes_every_demo_title_into_the_persistent_instance(project, capsys):

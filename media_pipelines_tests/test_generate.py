@@ -26,7 +26,8 @@ def frame_changes(path) -> list[tuple[float, float]]:
 
 def test_cuts_fades_and_dissolves_land_where_the_truth_says(tmp_path):
     spec = ClipSpec(
-        shots=shots_with_cuts([1.0, 1.2, 1.2]) + (Shot(1.6, "smptebars", "fade", 0.8), Shot(1.6, "mandelbrot", "dissolve", 0.8)),
+        shots=shots_with_cuts([1.0, 1.2, 1.2])
+        + (Shot(1.6, "smptebars", "fade", 0.8), Shot(1.6, "mandelbrot", "dissolve", 0.8)),
         fps=25,
     )
     clip = make_clip(spec, tmp_path / "edits.mp4")

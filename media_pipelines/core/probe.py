@@ -13,13 +13,47 @@ from media_pipelines.core.media_types import ErrorType, MediaFileError, MediaKin
 
 # Names as ffmpeg prints them, for the enum values PyAV exposes only as integers.
 _COLOR_RANGE = {1: "tv", 2: "pc"}
-_COLOR_PRIMARIES = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film",
-                    9: "bt2020", 10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213"}
-_COLOR_TRANSFER = {1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
-                   11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1", 14: "bt2020-10",
-                   15: "bt2020-12", 16: "smpte2084", 17: "smpte428", 18: "arib-std-b67"}
-_COLOR_SPACE = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m",
-                8: "ycgco", 9: "bt2020nc", 10: "bt2020c", 14: "ictcp"}
+_COLOR_PRIMARIES = {
+    1: "bt709",
+    4: "bt470m",
+    5: "bt470bg",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "film",
+    9: "bt2020",
+    10: "smpte428",
+    11: "smpte431",
+    12: "smpte432",
+    22: "ebu3213",
+}
+_COLOR_TRANSFER = {
+    1: "bt709",
+    4: "gamma22",
+    5: "gamma28",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "linear",
+    11: "iec61966-2-4",
+    12: "bt1361e",
+    13: "iec61966-2-1",
+    14: "bt2020-10",
+    15: "bt2020-12",
+    16: "smpte2084",
+    17: "smpte428",
+    18: "arib-std-b67",
+}
+_COLOR_SPACE = {
+    0: "gbr",
+    1: "bt709",
+    4: "fcc",
+    5: "bt470bg",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "ycgco",
+    9: "bt2020nc",
+    10: "bt2020c",
+    14: "ictcp",
+}
 _FIELD_ORDER = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 
 # Extensions that promise media: text or unknown bytes behind them are a delivery error, not "other".
@@ -106,9 +140,7 @@ def _probe_text(path: Path, text: str) -> Probe:
     if fmt := sniff.timed_text_format(text):
         return Probe(kind=MediaKind.TIMED_TEXT, container=fmt)
     if path.suffix.lower() in MEDIA_EXTENSIONS:
-        raise MediaFileError(
-            ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {path.suffix}, not media"
-        )
+        raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {path.suffix}, not media")
     return Probe(kind=MediaKind.OTHER, container="text")
 
 
@@ -222,7 +254,7 @@ def _is_variable_rate(stream, packet_times: list[int]) -> bool | None:
         times = sorted(entries[i].timestamp for i in range(len(entries)))
     else:
         times = sorted(packet_times)
-    steps = [b - a for a, b in zip(times, times[1:]) if b > a]
+    steps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
     if len(steps) < 2:
         return None
     median = statistics.median(steps)

@@ -2,7 +2,6 @@
 
 import functools
 import json
-import subprocess
 
 import av
 import imageio_ffmpeg
@@ -14,14 +13,6 @@ import media_pipelines
 def ffmpeg_exe() -> str:
     """The static ffmpeg bundled by imageio-ffmpeg, so no system install is needed."""
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-@functools.cache
-def ffmpeg_version() -> str:
-    banner = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, check=True
-    ).stdout
-    return banner.split()[2]
 
 
 @functools.cache

@@ -1,8 +1,9 @@
+from pathlib import Path
+
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from media_pipelines.lake.store import LocalStore, ObjectStore, S3Store, is_s3_uri, parse_s3_uri
-from pathlib import Path
 
 
 class StorageRoot(dg.ConfigurableResource):

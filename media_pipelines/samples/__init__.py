@@ -9,7 +9,4 @@ def jfk_audio() -> Path:
     return Path(str(resources.files(__package__).joinpath("jfk.flac")))
 
 
-JFK_TEXT = (
-    "And so my fellow Americans, ask not what your country can do for you,"
-    " ask what you can do for your country."
-)
+JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."

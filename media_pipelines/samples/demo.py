@@ -7,14 +7,11 @@ from pathlib import Path
 from media_pipelines.samples import JFK_TEXT, jfk_audio
 from media_pipelines.samples.generate import ClipSpec, Shot, make_clip, shots_with_cuts
 
-JFK_SRT = """1
-00:00:00,000 --> 00:00:08,000
-And so my fellow Americans, ask not what your country can do for you,
-
-2
-00:00:08,000 --> 00:00:11,000
-ask what you can do for your country.
-"""
+_SECOND_LINE = JFK_TEXT.index(" ask what")
+JFK_SRT = (
+    f"1\n00:00:00,000 --> 00:00:08,000\n{JFK_TEXT[:_SECOND_LINE]}\n\n"
+    f"2\n00:00:08,000 --> 00:00:11,000\n{JFK_TEXT[_SECOND_LINE + 1 :]}\n"
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,8 @@ def build_demo_titles(workdir: Path) -> list[DemoTitle]:
     srt = workdir / "jfk" / "jfk.en.srt"
     srt.write_text(JFK_SRT, encoding="utf-8")
     edits = ClipSpec(
-        shots=shots_with_cuts([3.0, 2.5]) + (
+        shots=shots_with_cuts([3.0, 2.5])
+        + (
             Shot(3.0, "mandelbrot", "fade", 1.0),
             Shot(3.0, "rgbtestsrc"),
             Shot(3.5, "cellauto", "dissolve", 1.0),

@@ -1,7 +1,7 @@
 """Deterministic test clips made with ffmpeg, each with the ground truth it was built from."""
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -66,7 +66,10 @@ class ClipSpec:
 class GeneratedClip:
     path: Path
     spec: ClipSpec
-    boundaries: tuple[Boundary, ...] = field(default=())
+
+    @property
+    def boundaries(self) -> tuple[Boundary, ...]:
+        return self.spec.boundaries
 
 
 def shots_with_cuts(durations: list[float]) -> tuple[Shot, ...]:
@@ -74,7 +77,9 @@ def shots_with_cuts(durations: list[float]) -> tuple[Shot, ...]:
 
 
 def run_ffmpeg(args: list[str]) -> None:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", *args], capture_output=True, text=True)
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", *args], capture_output=True, text=True
+    )
     if result.returncode:
         raise RuntimeError(f"ffmpeg failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
 
@@ -100,12 +105,26 @@ def make_clip(spec: ClipSpec, out: Path) -> GeneratedClip:
     if spec.variable_frame_rate:
         video_args += ["-fps_mode", "vfr"]
     final = out if not spec.rotation else out.with_name(f".{out.stem}.unrotated{out.suffix}")
-    run_ffmpeg([*args, "-filter_complex", ";".join(graph), *maps, *video_args,
-                "-t", f"{spec.duration_s}", "-map_metadata", "-1", "-fflags", "+bitexact", final.as_posix()])
+    run_ffmpeg(
+        [
+            *args,
+            "-filter_complex",
+            ";".join(graph),
+            *maps,
+            *video_args,
+            "-t",
+            f"{spec.duration_s}",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            final.as_posix(),
+        ]
+    )
     if spec.rotation:
         run_ffmpeg(["-display_rotation", str(spec.rotation), "-i", final.as_posix(), "-c", "copy", out.as_posix()])
         final.unlink()
-    return GeneratedClip(out, spec, spec.boundaries)
+    return GeneratedClip(out, spec)
 
 
 def _video_graph(spec: ClipSpec) -> tuple[list[str], str]:
@@ -145,7 +164,11 @@ def _audio_inputs(spec: ClipSpec) -> list[str]:
         return []
     if isinstance(spec.audio, Path):
         return ["-i", spec.audio.as_posix()]
-    source = "sine=frequency=440:sample_rate=48000" if spec.audio == "tone" else "anoisesrc=color=pink:sample_rate=48000:seed=7"
+    source = (
+        "sine=frequency=440:sample_rate=48000"
+        if spec.audio == "tone"
+        else "anoisesrc=color=pink:sample_rate=48000:seed=7"
+    )
     return ["-f", "lavfi", "-t", f"{spec.duration_s}", "-i", source]
 
 
@@ -154,9 +177,25 @@ def _audio_filter(spec: ClipSpec) -> str:
     return f"adelay={delay_ms}:all=1,apad,atrim=0:{spec.duration_s},aresample=48000"
 
 
-def make_audio(out: Path, duration_s: float, source: AudioSource = "tone", channels: int = 2, offset_s: float = 0.0) -> Path:
+def make_audio(
+    out: Path, duration_s: float, source: AudioSource = "tone", channels: int = 2, offset_s: float = 0.0
+) -> Path:
     """An audio-only file (codec from the suffix): a tone, noise, or a speech file placed at offset_s."""
     spec = ClipSpec(shots=(Shot(duration_s, "color"),), audio=source, audio_offset_s=offset_s, channels=channels)
-    run_ffmpeg([*_audio_inputs(spec), "-filter_complex", f"[0:a]{_audio_filter(spec)}[a]",
-                "-map", "[a]", "-ac", str(channels), "-map_metadata", "-1", "-fflags", "+bitexact", out.as_posix()])
+    run_ffmpeg(
+        [
+            *_audio_inputs(spec),
+            "-filter_complex",
+            f"[0:a]{_audio_filter(spec)}[a]",
+            "-map",
+            "[a]",
+            "-ac",
+            str(channels),
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            out.as_posix(),
+        ]
+    )
     return out

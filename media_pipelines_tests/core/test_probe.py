@@ -62,7 +62,12 @@ def test_audio_only_files_are_audio(media):
     [
         ("subs.srt", "1\n00:00:01,000 --> 00:00:02,500\nHello\n", MediaKind.TIMED_TEXT, "srt"),
         ("subs.txt", "\ufeffWEBVTT\n\n00:01.000 --> 00:02.000\nHi\n", MediaKind.TIMED_TEXT, "webvtt"),
-        ("subs.xml", '<?xml version="1.0"?><tt xmlns="http://www.w3.org/ns/ttml"><body/></tt>', MediaKind.TIMED_TEXT, "ttml"),
+        (
+            "subs.xml",
+            '<?xml version="1.0"?><tt xmlns="http://www.w3.org/ns/ttml"><body/></tt>',
+            MediaKind.TIMED_TEXT,
+            "ttml",
+        ),
         ("notes.md", "# Delivery notes\nAll reels attached.\n", MediaKind.OTHER, "text"),
     ],
 )

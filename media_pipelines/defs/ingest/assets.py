@@ -78,7 +78,10 @@ def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: st
 
 
 def _markdown(inspections: list[FileInspection]) -> str:
-    lines = ["| file | kind | status | container | duration (s) | size (bytes) | error |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| file | kind | status | container | duration (s) | size (bytes) | error |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for i in sorted(inspections, key=lambda i: i.file_name):
         duration = f"{i.probe.duration_s:.2f}" if i.probe and i.probe.duration_s else ""
         error = f"{i.error.error_type}: {i.error.message}" if i.error else ""
