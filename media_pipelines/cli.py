@@ -11,8 +11,8 @@ import dagster as dg
 
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.definitions import build_definitions
-from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
+from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.instance import open_instance
 from media_pipelines.lake.landing import scan_landing
@@ -30,7 +30,11 @@ class TitleOutcome:
     detail: str
 
     def line(self) -> str:
-        return f"{self.title_id:<24} {'ok' if self.ok else 'FAILED':<7} {self.detail}"
+        """Status on the first line; a detail made of '; '-separated parts continues indented below."""
+        first, *rest = self.detail.split("; ")
+        return "\n".join(
+            [f"{self.title_id:<24} {'ok' if self.ok else 'FAILED':<7} {first}", *(f"{'':<33}{r}" for r in rest)]
+        )
 
 
 def run_titles(
@@ -77,15 +81,16 @@ def _outcome(title_id: str, result: dg.ExecuteInProcessResult) -> TitleOutcome:
     if not result.success:
         failures = [e.step_failure_data.error.message.strip() for e in result.all_events if e.is_step_failure]
         return TitleOutcome(title_id, False, f"run {result.run_id[:8]}: {'; '.join(failures) or 'failed'}")
-    [materialization] = result.asset_materializations_for_node(raw_media.key.path[-1])
-    meta = {k: v.value for k, v in materialization.metadata.items()}
-    kinds = ", ".join(f"{n} {k}" for k, n in meta["files_by_kind"].items())
-    return TitleOutcome(
-        title_id,
-        True,
-        f"{meta['files']} files ({kinds}), {meta['quarantined']} quarantined, {meta['total_duration_s']:.1f} s"
-        f" of media; run {result.run_id[:8]}",
+    stages = [
+        f"{event.asset_key.to_user_string()}: {event.materialization.metadata[SUMMARY].value}"
+        for event in result.get_asset_materialization_events()
+    ]
+    evaluations = result.get_asset_check_evaluations()
+    flagged = sorted(e.check_name for e in evaluations if not e.passed)
+    checks = f"checks {len(evaluations) - len(flagged)}/{len(evaluations)} passed" + (
+        f" (flagged: {', '.join(flagged)})" if flagged else ""
     )
+    return TitleOutcome(title_id, True, "; ".join([f"run {result.run_id[:8]}", *stages, checks]))
 
 
 def stage_demo(landing: ObjectStore, workdir: Path) -> list[DemoTitle]:

@@ -10,6 +10,7 @@ from dagster_aws.s3 import S3Resource
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
+from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.lake.store import is_s3_uri
 
@@ -35,7 +36,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoo
 
 def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_media],
+        assets=[raw_media, renditions],
         jobs=[title_job],
         sensors=[landing_sensor],
         resources=build_resources(env),

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import subprocess
 
 import av
 import imageio_ffmpeg
@@ -17,12 +18,22 @@ def ffmpeg_exe() -> str:
 
 @functools.cache
 def tool_versions_json() -> str:
-    """Versions of everything that shapes ingest output, as stable JSON for table rows."""
+    """Versions of the tools that shape the lake's outputs, as stable JSON for table rows and code versions."""
     return json.dumps(
         {
             "media_pipelines": media_pipelines.__version__,
             "pyav": av.__version__,
             "libav": av.ffmpeg_version_info,
+            "ffmpeg": imageio_ffmpeg.get_ffmpeg_version(),
         },
         sort_keys=True,
     )
+
+
+def run_ffmpeg(args: list[str]) -> None:
+    """Run the bundled ffmpeg quietly; a failure raises with the end of its log."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", *args], capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"ffmpeg failed ({result.returncode}): {result.stderr.strip()[-2000:]}")

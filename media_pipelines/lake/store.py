@@ -28,6 +28,7 @@ class ObjectStore(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def local_copy(self, key: str) -> contextlib.AbstractContextManager[Path]: ...
     def uri_for(self, key: str) -> str: ...
+    def delete(self, key: str) -> None: ...
 
 
 def checked_key(key: str) -> str:
@@ -92,6 +93,14 @@ class LocalStore:
     def uri_for(self, key: str) -> str:
         return str(self._path(key))
 
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == self.root or any(parent.iterdir()):
+                break
+            parent.rmdir()
+
 
 class S3Store:
     """A bucket prefix; single PUTs and completed multipart uploads are atomic in S3 itself."""
@@ -139,6 +148,9 @@ class S3Store:
 
     def uri_for(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:

@@ -1,11 +1,10 @@
 """Deterministic test clips made with ffmpeg, each with the ground truth it was built from."""
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from media_pipelines.core.tools import ffmpeg_exe
+from media_pipelines.core.tools import run_ffmpeg
 
 Transition = Literal["cut", "fade", "dissolve"]
 AudioSource = Literal["tone", "noise", "none"] | Path
@@ -74,14 +73,6 @@ class GeneratedClip:
 
 def shots_with_cuts(durations: list[float]) -> tuple[Shot, ...]:
     return tuple(Shot(d, PATTERNS[i % len(PATTERNS)]) for i, d in enumerate(durations))
-
-
-def run_ffmpeg(args: list[str]) -> None:
-    result = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", *args], capture_output=True, text=True
-    )
-    if result.returncode:
-        raise RuntimeError(f"ffmpeg failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
 
 
 def make_clip(spec: ClipSpec, out: Path) -> GeneratedClip:

@@ -5,9 +5,9 @@ import dagster as dg
 
 from media_pipelines.core.inspect import FileInspection, inspect_file
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
-from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.core.tools import tool_versions_json
-from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.lake.landing import snapshot_title
 from media_pipelines.lake.originals import store_original
@@ -27,10 +27,7 @@ INGEST_CODE_VERSION = hashlib.sha256(f"ingest-1 {tool_versions_json()}".encode()
 )
 def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: StorageRoot) -> dg.MaterializeResult:
     """Every file delivered for a title: checksum, content kind, full probe, original copied into the lake."""
-    try:
-        title_id = validate_title_id(context.partition_key)
-    except InvalidTitleIdError as exc:
-        raise dg.Failure(str(exc), allow_retries=False) from exc
+    title_id = title_id_of(context)
     landing_store, lake_store = landing.store(), lake.store()
     snapshot = snapshot_title(landing_store, title_id)
     if not snapshot.files:
@@ -66,10 +63,13 @@ def _data_version(inspections: list[FileInspection]) -> dg.DataVersion:
 def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: str) -> dict:
     kinds = Counter(str(i.kind) for i in inspections if i.status == FileStatus.OK)
     durations = [i.probe.duration_s for i in inspections if i.probe and i.probe.duration_s and i.kind in USABLE_KINDS]
+    quarantined = sum(i.status == FileStatus.QUARANTINED for i in inspections)
+    by_kind = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     return {
+        SUMMARY: f"{len(inspections)} files ({by_kind}), {quarantined} quarantined, {sum(durations):.1f} s of media",
         "files": len(inspections),
         "files_by_kind": dg.MetadataValue.json(dict(sorted(kinds.items()))),
-        "quarantined": sum(i.status == FileStatus.QUARANTINED for i in inspections),
+        "quarantined": quarantined,
         "total_duration_s": round(sum(durations), 3),
         "table": dg.MetadataValue.path(table_uri),
         "files_table": dg.MetadataValue.md(_markdown(inspections)),

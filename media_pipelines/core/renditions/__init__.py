@@ -1,0 +1,1 @@
+"""Standardized renditions and technical QC from a single decode of each source."""

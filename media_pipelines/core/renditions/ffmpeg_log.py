@@ -1,0 +1,61 @@
+"""QC figures from the log lines of ffmpeg's ebur128, blackdetect and freezedetect filters."""
+
+import re
+from dataclasses import dataclass
+
+_NUMBER = r"(-?(?:\d+(?:\.\d*)?|inf))"
+_SUMMARY = re.compile(
+    rf"Integrated loudness:\s+I:\s+{_NUMBER} LUFS.*?Loudness range:\s+LRA:\s+{_NUMBER} LU.*?True peak:\s+Peak:\s+{_NUMBER} dBFS",
+    re.DOTALL,
+)
+_BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
+_FREEZE = re.compile(r"lavfi\.freezedetect\.freeze_(start|end):\s*([\d.]+)")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float | None
+    loudness_range_lu: float | None
+    true_peak_dbtp: float | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return round(self.end_s - self.start_s, 3)
+
+
+def _finite(text: str) -> float | None:
+    value = float(text)
+    return value if abs(value) != float("inf") else None
+
+
+def parse_loudness(log: str) -> Loudness | None:
+    """The last ebur128 summary; silence measures as -inf and is reported as None."""
+    matches = _SUMMARY.findall(log)
+    if not matches:
+        return None
+    integrated, lra, peak = matches[-1]
+    return Loudness(_finite(integrated), _finite(lra), _finite(peak))
+
+
+def parse_black(log: str) -> list[Segment]:
+    return [Segment(float(start), float(end)) for start, end in _BLACK.findall(log)]
+
+
+def parse_freezes(log: str, duration_s: float) -> list[Segment]:
+    """Freeze segments; one still frozen at the end of the stream closes at duration_s."""
+    segments, start = [], None
+    for event, value in _FREEZE.findall(log):
+        if event == "start":
+            start = float(value)
+        elif start is not None:
+            segments.append(Segment(start, float(value)))
+            start = None
+    if start is not None:
+        segments.append(Segment(start, duration_s))
+    return segments

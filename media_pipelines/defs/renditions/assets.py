@@ -1,0 +1,179 @@
+import base64
+import hashlib
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+
+from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
+from media_pipelines.core.probe import probe_file
+from media_pipelines.core.renditions.params import RenditionParams
+from media_pipelines.core.renditions.plan import FILE_NAMES, RenditionKind
+from media_pipelines.core.renditions.standardize import standardize
+from media_pipelines.core.renditions.still import extract_still
+from media_pipelines.core.renditions.verify import decode_fully
+from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.defs.ingest.assets import raw_media
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.renditions import checks
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.lake.media import publish_stage_media, remove_stale_media
+from media_pipelines.lake.originals import original_key
+from media_pipelines.lake.raw_files import RAW_FILES
+from media_pipelines.lake.renditions import (
+    RENDITION_QC,
+    RENDITION_QC_SCHEMA,
+    RENDITIONS,
+    RENDITIONS_SCHEMA,
+    qc_row,
+    rendition_rows,
+)
+from media_pipelines.lake.tables import read_title_table, write_title_table
+
+STAGE = "renditions"
+STILL = "still.jpg"
+_DEFAULTS = RenditionParams()
+RENDITIONS_CODE_VERSION = hashlib.sha256(
+    f"renditions-1 {_DEFAULTS.to_json()} {tool_versions_json()}".encode()
+).hexdigest()[:12]
+
+
+class RenditionConfig(dg.Config):
+    target_height: int = _DEFAULTS.target_height
+    keyframe_interval_s: float = _DEFAULTS.keyframe_interval_s
+    crf: int = _DEFAULTS.crf
+    preset: str = _DEFAULTS.preset
+    proxy_height: int = _DEFAULTS.proxy_height
+    loudness_target_lufs: float = -24.0
+    loudness_tolerance_lu: float = 2.0
+    true_peak_max_dbtp: float = -1.0
+
+    def params(self) -> RenditionParams:
+        return RenditionParams(
+            target_height=self.target_height,
+            keyframe_interval_s=self.keyframe_interval_s,
+            crf=self.crf,
+            preset=self.preset,
+            proxy_height=self.proxy_height,
+        )
+
+
+@dg.asset(
+    partitions_def=titles_partitions,
+    deps=[raw_media],
+    pool="transcode",
+    code_version=RENDITIONS_CODE_VERSION,
+    kinds={"ffmpeg", "video", "parquet"},
+    group_name="renditions",
+    check_specs=[dg.AssetCheckSpec(name, asset="renditions") for name in checks.CHECK_NAMES],
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+)
+def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot) -> dg.MaterializeResult:
+    """Standardized renditions of every usable source (CFR H.264 mezzanine, analysis proxy, 16 kHz ASR audio) with loudness and black/freeze QC."""
+    title_id = title_id_of(context)
+    store, params = lake.store(), config.params()
+    sources = [
+        row
+        for row in read_title_table(store, RAW_FILES, title_id).to_pylist()
+        if row["status"] == FileStatus.OK and row["kind"] in USABLE_KINDS
+    ]
+    rows, qc_rows, verified, files = [], [], [], {}
+    with tempfile.TemporaryDirectory(prefix="renditions-") as tmp:
+        for source in sources:
+            out_dir = Path(tmp, source["source_id"])
+            with store.local_copy(original_key(source["sha256"])) as path:
+                try:
+                    result = standardize(path, probe_file(path), params, out_dir)
+                except MediaFileError as exc:
+                    context.log.warning(f"{source['file_name']}: {exc}")
+                    qc_rows.append(qc_row(source["source_id"], source["sha256"], RENDITIONS_CODE_VERSION, error=exc))
+                    continue
+            decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+            verified.append(checks.Verified(source["source_id"], result, decoded))
+            local = {f"{source['source_id']}/{r.path.name}": r.path for r in result.renditions}
+            mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
+            if mezzanine and mezzanine.duration_s:
+                local[f"{source['source_id']}/{STILL}"] = extract_still(
+                    mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL
+                )
+            uris = publish_stage_media(store, title_id, STAGE, local)
+            files.update(uris)
+            by_kind = {str(r.kind): uris[f"{source['source_id']}/{FILE_NAMES[r.kind]}"] for r in result.renditions}
+            rows += rendition_rows(
+                source["source_id"],
+                source["sha256"],
+                result.renditions,
+                by_kind,
+                params.to_json(),
+                tool_versions_json(),
+                RENDITIONS_CODE_VERSION,
+            )
+            qc_rows.append(qc_row(source["source_id"], source["sha256"], RENDITIONS_CODE_VERSION, result=result))
+
+        write_title_table(store, RENDITIONS, title_id, pa.Table.from_pylist(rows, schema=RENDITIONS_SCHEMA))
+        write_title_table(store, RENDITION_QC, title_id, pa.Table.from_pylist(qc_rows, schema=RENDITION_QC_SCHEMA))
+        remove_stale_media(store, title_id, STAGE, keep=set(files))
+        metadata = _metadata(rows, verified, Path(tmp))
+    if not verified:
+        raise dg.Failure(f"no source of title {title_id} could be rendered", metadata=metadata, allow_retries=False)
+    return dg.MaterializeResult(
+        metadata=metadata,
+        data_version=dg.DataVersion(_digest([params.to_json(), *sorted(s["sha256"] for s in sources)])),
+        check_results=[
+            checks.decode_check(verified),
+            checks.duration_check(verified),
+            checks.loudness_check(
+                verified, config.loudness_target_lufs, config.loudness_tolerance_lu, config.true_peak_max_dbtp
+            ),
+            checks.black_freeze_check(verified),
+        ],
+    )
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _findings(verified: list[checks.Verified]) -> list[str]:
+    lines = []
+    for v in verified:
+        lines += [f"- {v.source_id}: {note}" for note in v.result.notes]
+        lines += [f"- {v.source_id}: black {s.start_s:.2f}-{s.end_s:.2f} s" for s in v.result.qc.black]
+        lines += [f"- {v.source_id}: frozen {s.start_s:.2f}-{s.end_s:.2f} s" for s in v.result.qc.freezes]
+    return lines
+
+
+def _metadata(rows: list[dict], verified: list[checks.Verified], tmp: Path) -> dict:
+    table = [
+        "| source | kind | codec | size | fps | frames | audio | duration (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        size = f"{r['width']}x{r['height']}" if r["width"] else ""
+        audio = f"{r['sample_rate']} Hz x{r['channels']}" if r["sample_rate"] else ""
+        table.append(
+            f"| {r['source_id']} | {r['kind']} | {r['codec']} | {size} | {r['fps'] or ''} | {r['frame_count'] or ''} | {audio} | {r['duration_s']:.3f} |"
+        )
+    loudness = [
+        f"| {v.source_id} | {q.integrated_lufs} | {q.loudness_range_lu} | {q.true_peak_dbtp} |"
+        for v in verified
+        if (q := v.result.qc.loudness)
+    ]
+    media_s = sum(v.result.source_video_s or v.result.source_audio_s or 0 for v in verified)
+    metadata = {
+        SUMMARY: f"{len(rows)} renditions of {len(verified)} sources ({media_s:.1f} s)",
+        "renditions": dg.MetadataValue.md("\n".join(table)),
+        "loudness": dg.MetadataValue.md(
+            "| source | LUFS | LRA (LU) | true peak (dBTP) |\n|---|---|---|---|\n" + "\n".join(loudness)
+        ),
+        "qc_findings": dg.MetadataValue.md("\n".join(_findings(verified)) or "none"),
+        "sources_rendered": len(verified),
+        "media_duration_s": round(media_s, 3),
+    }
+    stills = sorted(tmp.glob(f"*/{STILL}"))
+    if stills:
+        encoded = base64.b64encode(stills[0].read_bytes()).decode()
+        metadata["still"] = dg.MetadataValue.md(f"![mezzanine still](data:image/jpeg;base64,{encoded})")
+    return metadata

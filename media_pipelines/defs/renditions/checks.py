@@ -1,0 +1,106 @@
+"""Per-title QC verdicts for the renditions asset, computed from the same run's outputs."""
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from media_pipelines.core.renditions.plan import RenditionKind
+from media_pipelines.core.renditions.standardize import Rendition, StandardizeResult
+from media_pipelines.core.renditions.verify import DecodeReport
+
+DECODES_CHECK = "renditions_decode_completely"
+DURATION_CHECK = "rendition_durations_match_source"
+LOUDNESS_CHECK = "loudness_within_window"
+BLACK_FREEZE_CHECK = "black_and_frozen_stretches"
+CHECK_NAMES = (DECODES_CHECK, DURATION_CHECK, LOUDNESS_CHECK, BLACK_FREEZE_CHECK)
+
+AUDIO_TOLERANCE_S = 0.05
+
+
+@dataclass(frozen=True)
+class Verified:
+    source_id: str
+    result: StandardizeResult
+    decoded: dict[RenditionKind, DecodeReport]
+
+
+def decode_check(items: list[Verified]) -> dg.AssetCheckResult:
+    problems = []
+    for item in items:
+        for rendition in item.result.renditions:
+            report = item.decoded[rendition.kind]
+            if not report.ok:
+                problems.append(f"{item.source_id}/{rendition.kind}: {report.error}")
+            elif rendition.frame_count is not None and report.video_frames != rendition.frame_count:
+                problems.append(
+                    f"{item.source_id}/{rendition.kind}: decoded {report.video_frames} of {rendition.frame_count} frames"
+                )
+    return dg.AssetCheckResult(
+        check_name=DECODES_CHECK, passed=not problems, metadata={"problems": "\n".join(problems) or "none"}
+    )
+
+
+def _duration_gap(rendition: Rendition, report: DecodeReport, result: StandardizeResult) -> tuple[float, float] | None:
+    """(gap, tolerance) between what decodes and the source stream it was made from."""
+    if rendition.kind == RenditionKind.AUDIO:
+        if report.audio_end_s is None or result.source_audio_s is None:
+            return None
+        return abs(report.audio_end_s - result.source_audio_s), AUDIO_TOLERANCE_S
+    if report.video_end_s is None or result.source_video_s is None or not rendition.fps:
+        return None
+    return abs(report.video_end_s - result.source_video_s), 1 / rendition.fps + 1e-3
+
+
+def duration_check(items: list[Verified]) -> dg.AssetCheckResult:
+    rows, passed = [], True
+    for item in items:
+        for rendition in item.result.renditions:
+            gap = _duration_gap(rendition, item.decoded[rendition.kind], item.result)
+            if gap is None:
+                continue
+            passed &= gap[0] <= gap[1]
+            rows.append(f"| {item.source_id} | {rendition.kind} | {gap[0] * 1000:.1f} | {gap[1] * 1000:.1f} |")
+    table = "| source | rendition | gap (ms) | tolerance (ms) |\n|---|---|---|---|\n" + "\n".join(rows)
+    return dg.AssetCheckResult(check_name=DURATION_CHECK, passed=passed, metadata={"gaps": dg.MetadataValue.md(table)})
+
+
+def loudness_check(
+    items: list[Verified], target_lufs: float, tolerance_lu: float, max_true_peak_dbtp: float
+) -> dg.AssetCheckResult:
+    findings, measured = [], 0
+    for item in items:
+        loudness = item.result.qc.loudness
+        if loudness is None or loudness.integrated_lufs is None:
+            continue
+        measured += 1
+        if abs(loudness.integrated_lufs - target_lufs) > tolerance_lu:
+            findings.append(
+                f"{item.source_id}: {loudness.integrated_lufs:.1f} LUFS, outside {target_lufs:g} ±{tolerance_lu:g}"
+            )
+        if loudness.true_peak_dbtp is not None and loudness.true_peak_dbtp > max_true_peak_dbtp:
+            findings.append(
+                f"{item.source_id}: true peak {loudness.true_peak_dbtp:.1f} dBTP above {max_true_peak_dbtp:g}"
+            )
+    return dg.AssetCheckResult(
+        check_name=LOUDNESS_CHECK,
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "findings": "\n".join(findings) or ("all sources within the window" if measured else "no audio to measure")
+        },
+    )
+
+
+def black_freeze_check(items: list[Verified]) -> dg.AssetCheckResult:
+    findings = [
+        f"{item.source_id}: {label} {s.start_s:.2f}-{s.end_s:.2f} s"
+        for item in items
+        for label, segments in (("black", item.result.qc.black), ("frozen", item.result.qc.freezes))
+        for s in segments
+    ]
+    return dg.AssetCheckResult(
+        check_name=BLACK_FREEZE_CHECK,
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"findings": "\n".join(findings) or "none"},
+    )

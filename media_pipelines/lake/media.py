@@ -1,0 +1,30 @@
+"""Derived media per title and stage: media/<title>/<stage>/<source_id>/<file>, replaced whole on re-runs."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from media_pipelines.core.titles import validate_title_id
+from media_pipelines.lake.store import ObjectStore
+
+
+def stage_prefix(title_id: str, stage: str) -> str:
+    return f"media/{validate_title_id(title_id)}/{stage}"
+
+
+def publish_stage_media(store: ObjectStore, title_id: str, stage: str, files: Mapping[str, Path]) -> dict[str, str]:
+    """Put every file (each write atomic), then return their URIs keyed like `files`."""
+    prefix = stage_prefix(title_id, stage)
+    uris = {}
+    for relative, path in files.items():
+        store.put_file(path, f"{prefix}/{relative}")
+        uris[relative] = store.uri_for(f"{prefix}/{relative}")
+    return uris
+
+
+def remove_stale_media(store: ObjectStore, title_id: str, stage: str, keep: set[str]) -> int:
+    """Delete what an earlier run of the stage left that this run did not write; call after the table commit."""
+    prefix = stage_prefix(title_id, stage)
+    stale = [info.key for info in store.walk(prefix) if info.key.removeprefix(prefix + "/") not in keep]
+    for key in stale:
+        store.delete(key)
+    return len(stale)
