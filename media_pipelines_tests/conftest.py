@@ -5,9 +5,9 @@ import dagster as dg
 import pytest
 from dagster_aws.s3 import S3Resource
 
+from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.samples.demo import bikes_clip
-from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
 

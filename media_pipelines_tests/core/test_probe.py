@@ -5,8 +5,8 @@ import pytest
 from media_pipelines.core.inspect import inspect_file, sha256_file, source_id_for
 from media_pipelines.core.media_types import ErrorType, FileStatus, MediaKind
 from media_pipelines.core.probe import probe_file
-from media_pipelines.samples import jfk_audio
 from media_pipelines.core.tools import run_ffmpeg
+from media_pipelines.samples import jfk_audio
 from media_pipelines_tests.conftest import truncate_copy
 
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 _NUMBER = r"(-?(?:\d+(?:\.\d*)?|inf))"
 _SUMMARY = re.compile(
-    rf"Integrated loudness:\s+I:\s+{_NUMBER} LUFS.*?Loudness range:\s+LRA:\s+{_NUMBER} LU.*?True peak:\s+Peak:\s+{_NUMBER} dBFS",
+    rf"Integrated loudness:\s+I:\s+{_NUMBER} LUFS.*?"
+    rf"Loudness range:\s+LRA:\s+{_NUMBER} LU.*?"
+    rf"True peak:\s+Peak:\s+{_NUMBER} dBFS",
     re.DOTALL,
 )
 _BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")

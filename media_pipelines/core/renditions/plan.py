@@ -80,11 +80,13 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
             else []
         )
         outputs_args += [
-            "-map", "[mezzanine]", *mezzanine_audio, "-c:v", "libx264", "-preset", params.preset, "-crf", str(params.crf),
+            "-map", "[mezzanine]", *mezzanine_audio,
+            "-c:v", "libx264", "-preset", params.preset, "-crf", str(params.crf),
             "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-movflags", "+faststart", "-max_muxing_queue_size", "4096", str(outputs[RenditionKind.MEZZANINE]),
-            "-map", "[proxy]", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode", "-crf", str(params.proxy_crf),
+            "-map", "[proxy]",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode", "-crf", str(params.proxy_crf),
             "-pix_fmt", "yuv420p", "-g", str(gop), "-movflags", "+faststart", "-max_muxing_queue_size", "4096",
             str(outputs[RenditionKind.PROXY]),
         ]  # fmt: skip

@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +10,7 @@ import pyarrow as pa
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
-from media_pipelines.core.renditions.plan import FILE_NAMES, RenditionKind
+from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import standardize
 from media_pipelines.core.renditions.still import extract_still
 from media_pipelines.core.renditions.verify import decode_fully
@@ -30,6 +31,7 @@ from media_pipelines.lake.renditions import (
     qc_row,
     rendition_rows,
 )
+from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 
 STAGE = "renditions"
@@ -71,7 +73,7 @@ class RenditionConfig(dg.Config):
     retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
 )
 def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot) -> dg.MaterializeResult:
-    """Standardized renditions of every usable source (CFR H.264 mezzanine, analysis proxy, 16 kHz ASR audio) with loudness and black/freeze QC."""
+    """Standard renditions of each source (CFR H.264 mezzanine, analysis proxy, 16 kHz audio) with loudness QC."""
     title_id = title_id_of(context)
     store, params = lake.store(), config.params()
     sources = [
@@ -79,42 +81,14 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         for row in read_title_table(store, RAW_FILES, title_id).to_pylist()
         if row["status"] == FileStatus.OK and row["kind"] in USABLE_KINDS
     ]
-    rows, qc_rows, verified, files = [], [], [], {}
     with tempfile.TemporaryDirectory(prefix="renditions-") as tmp:
-        for source in sources:
-            out_dir = Path(tmp, source["source_id"])
-            with store.local_copy(original_key(source["sha256"])) as path:
-                try:
-                    result = standardize(path, probe_file(path), params, out_dir)
-                except MediaFileError as exc:
-                    context.log.warning(f"{source['file_name']}: {exc}")
-                    qc_rows.append(qc_row(source["source_id"], source["sha256"], RENDITIONS_CODE_VERSION, error=exc))
-                    continue
-            decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
-            verified.append(checks.Verified(source["source_id"], result, decoded))
-            local = {f"{source['source_id']}/{r.path.name}": r.path for r in result.renditions}
-            mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
-            if mezzanine and mezzanine.duration_s:
-                local[f"{source['source_id']}/{STILL}"] = extract_still(
-                    mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL
-                )
-            uris = publish_stage_media(store, title_id, STAGE, local)
-            files.update(uris)
-            by_kind = {str(r.kind): uris[f"{source['source_id']}/{FILE_NAMES[r.kind]}"] for r in result.renditions}
-            rows += rendition_rows(
-                source["source_id"],
-                source["sha256"],
-                result.renditions,
-                by_kind,
-                params.to_json(),
-                tool_versions_json(),
-                RENDITIONS_CODE_VERSION,
-            )
-            qc_rows.append(qc_row(source["source_id"], source["sha256"], RENDITIONS_CODE_VERSION, result=result))
-
+        outcomes = [_render_source(context, store, title_id, source, params, Path(tmp)) for source in sources]
+        rows = [row for o in outcomes for row in o.rows]
+        verified = [o.verified for o in outcomes if o.verified]
         write_title_table(store, RENDITIONS, title_id, pa.Table.from_pylist(rows, schema=RENDITIONS_SCHEMA))
+        qc_rows = [o.qc_row for o in outcomes]
         write_title_table(store, RENDITION_QC, title_id, pa.Table.from_pylist(qc_rows, schema=RENDITION_QC_SCHEMA))
-        remove_stale_media(store, title_id, STAGE, keep=set(files))
+        remove_stale_media(store, title_id, STAGE, keep={key for o in outcomes for key in o.media_keys})
         metadata = _metadata(rows, verified, Path(tmp))
     if not verified:
         raise dg.Failure(f"no source of title {title_id} could be rendered", metadata=metadata, allow_retries=False)
@@ -129,6 +103,49 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
             ),
             checks.black_freeze_check(verified),
         ],
+    )
+
+
+@dataclass(frozen=True)
+class _SourceOutcome:
+    qc_row: dict
+    rows: list[dict] = field(default_factory=list)
+    verified: checks.Verified | None = None
+    media_keys: tuple[str, ...] = ()
+
+
+def _render_source(
+    context: dg.AssetExecutionContext,
+    store: ObjectStore,
+    title_id: str,
+    source: dict,
+    params: RenditionParams,
+    tmp: Path,
+) -> _SourceOutcome:
+    """Render, verify and publish one source; a source ffmpeg cannot read is recorded, not raised."""
+    source_id, sha256 = source["source_id"], source["sha256"]
+    out_dir = tmp / source_id
+    with store.local_copy(original_key(sha256)) as path:
+        try:
+            result = standardize(path, probe_file(path), params, out_dir)
+        except MediaFileError as exc:
+            context.log.warning(f"{source['file_name']}: {exc}")
+            return _SourceOutcome(qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, error=exc))
+    decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+    local = {f"{source_id}/{r.path.name}": r.path for r in result.renditions}
+    mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
+    if mezzanine and mezzanine.duration_s:
+        local[f"{source_id}/{STILL}"] = extract_still(mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL)
+    uris = publish_stage_media(store, title_id, STAGE, local)
+    by_kind = {str(r.kind): uris[f"{source_id}/{r.path.name}"] for r in result.renditions}
+    rows = rendition_rows(
+        source_id, sha256, result.renditions, by_kind, params.to_json(), tool_versions_json(), RENDITIONS_CODE_VERSION
+    )
+    return _SourceOutcome(
+        qc_row=qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, result=result),
+        rows=rows,
+        verified=checks.Verified(source_id, result, decoded),
+        media_keys=tuple(local),
     )
 
 
@@ -153,9 +170,8 @@ def _metadata(rows: list[dict], verified: list[checks.Verified], tmp: Path) -> d
     for r in rows:
         size = f"{r['width']}x{r['height']}" if r["width"] else ""
         audio = f"{r['sample_rate']} Hz x{r['channels']}" if r["sample_rate"] else ""
-        table.append(
-            f"| {r['source_id']} | {r['kind']} | {r['codec']} | {size} | {r['fps'] or ''} | {r['frame_count'] or ''} | {audio} | {r['duration_s']:.3f} |"
-        )
+        cells = [r["source_id"], r["kind"], r["codec"], size, r["fps"] or "", r["frame_count"] or "", audio]
+        table.append("| " + " | ".join(map(str, cells)) + f" | {r['duration_s']:.3f} |")
     loudness = [
         f"| {v.source_id} | {q.integrated_lufs} | {q.loudness_range_lu} | {q.true_peak_dbtp} |"
         for v in verified

@@ -33,7 +33,8 @@ def decode_check(items: list[Verified]) -> dg.AssetCheckResult:
                 problems.append(f"{item.source_id}/{rendition.kind}: {report.error}")
             elif rendition.frame_count is not None and report.video_frames != rendition.frame_count:
                 problems.append(
-                    f"{item.source_id}/{rendition.kind}: decoded {report.video_frames} of {rendition.frame_count} frames"
+                    f"{item.source_id}/{rendition.kind}: decoded {report.video_frames}"
+                    f" of {rendition.frame_count} frames"
                 )
     return dg.AssetCheckResult(
         check_name=DECODES_CHECK, passed=not problems, metadata={"problems": "\n".join(problems) or "none"}

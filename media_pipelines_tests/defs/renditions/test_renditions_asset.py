@@ -1,5 +1,4 @@
 import dagster as dg
-import pytest
 
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
