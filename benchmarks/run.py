@@ -56,7 +56,11 @@ def stage_command(stage: str, film: Path) -> list[str]:
 
 
 def ingest_row(film: Path, tmp: Path) -> Row:
-    floor = [["sha256sum", str(film)], [ffmpeg_exe(), "-hide_banner", "-i", str(film)], ["cp", str(film), str(tmp / "copy")]]
+    floor = [
+        ["sha256sum", str(film)],
+        [ffmpeg_exe(), "-hide_banner", "-i", str(film)],
+        ["cp", str(film), str(tmp / "copy")],
+    ]
     return Row("ingest", [stage_command("ingest", film)], "sha256sum + ffmpeg -i + cp", floor)
 
 
@@ -88,7 +92,9 @@ def main() -> int:
     film = big_buck_bunny()
     media_s = probe_file(film).duration_s
     print(f"Big Buck Bunny: {film} ({media_s:.0f} s, {film.stat().st_size / 1e6:.0f} MB); median of {args.repeat}")
-    print(f"{'stage':<12} {'ours s':>8} {'x-rt':>7} {'peak MB':>8}  {'floor':<28} {'floor s':>8} {'x-rt':>7}  {'ratio':>6}")
+    print(
+        f"{'stage':<12} {'ours s':>8} {'x-rt':>7} {'peak MB':>8}  {'floor':<28} {'floor s':>8} {'x-rt':>7}  {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory(prefix="media-bench-") as tmp:
         for name in args.only or ROWS:
             row = ROWS[name](film, Path(tmp))

@@ -26,7 +26,9 @@ def renditions(source: Path, workdir: Path) -> None:
 
 def peak_rss_mb() -> float:
     """The largest of this process and its finished children (ffmpeg), from the kernel's high-water marks."""
-    own = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    own = next(
+        int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")
+    )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024
 

@@ -105,6 +105,7 @@ class Probe:
     kind: MediaKind
     container: str
     duration_s: float | None = None
+    start_s: float = 0.0
     bit_rate: int | None = None
     streams: tuple[StreamInfo, ...] = field(default_factory=tuple)
 
@@ -155,6 +156,7 @@ def _probe_container(container: av.container.InputContainer) -> Probe:
         kind=_kind(container, media),
         container=container.format.name,
         duration_s=duration,
+        start_s=container.start_time / av.time_base if container.start_time else 0.0,
         bit_rate=container.bit_rate or None,
         streams=streams,
     )

@@ -1,4 +1,4 @@
-"""Derived media per title and stage: media/<title>/<stage>/<source_id>/<file>, replaced whole on re-runs."""
+"""Derived media per title and stage: media/<title>/<stage>/<source_id>/..., replaced whole on re-runs."""
 
 from collections.abc import Mapping
 from pathlib import Path

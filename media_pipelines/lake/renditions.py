@@ -34,6 +34,8 @@ RENDITION_QC_SCHEMA = pa.schema(
         ("status", pa.string()),
         ("error_type", pa.string()),
         ("error_message", pa.string()),
+        # ffmpeg starts every rendition at zero: rendition time = source presentation time - source_start_s.
+        ("source_start_s", pa.float64()),
         ("source_video_s", pa.float64()),
         ("source_audio_s", pa.float64()),
         ("integrated_lufs", pa.float64()),
@@ -96,6 +98,7 @@ def qc_row(source_id: str, source_sha256: str, code_version: str, result=None, e
     loudness = result.qc.loudness
     row.update(
         status="ok",
+        source_start_s=result.source_start_s,
         source_video_s=result.source_video_s,
         source_audio_s=result.source_audio_s,
         integrated_lufs=loudness.integrated_lufs if loudness else None,

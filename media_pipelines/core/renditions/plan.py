@@ -111,7 +111,7 @@ def _video_graph(video: StreamInfo, fps: Fraction, params: RenditionParams, note
         chain.append("bwdif=mode=send_frame:deint=interlaced")
         notes.append(f"deinterlaced (field order {video.field_order})")
     if video.variable_frame_rate:
-        notes.append(f"variable frame rate resampled to constant {fps} fps; mezzanine time equals source time")
+        notes.append(f"variable frame rate resampled to constant {fps} fps (frames repeated or dropped, never retimed)")
     if video.rotation:
         notes.append(f"display rotation {video.rotation} applied")
     chain.append(f"fps={fps}")

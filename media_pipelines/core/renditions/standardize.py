@@ -41,6 +41,7 @@ class StandardizeResult:
     qc: QcReport
     notes: tuple[str, ...]
     fps: str | None
+    source_start_s: float
     source_video_s: float | None
     source_audio_s: float | None
 
@@ -85,7 +86,8 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
         black=parse_black(process.stderr),
         freezes=parse_freezes(process.stderr, video_s or 0.0),
     )
-    return StandardizeResult(renditions, qc, plan.notes, str(plan.fps) if plan.fps else None, video_s, audio_s)
+    fps = str(plan.fps) if plan.fps else None
+    return StandardizeResult(renditions, qc, plan.notes, fps, probe.start_s, video_s, audio_s)
 
 
 def describe(kind: RenditionKind, path: Path) -> Rendition:

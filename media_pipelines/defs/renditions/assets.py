@@ -124,6 +124,8 @@ def _render_source(
 ) -> _SourceOutcome:
     """Render, verify and publish one source; a source ffmpeg cannot read is recorded, not raised."""
     source_id, sha256 = source["source_id"], source["sha256"]
+    # A new generation folder per input, so a cut-off re-run never mixes files the table does not describe.
+    generation = _digest([params.to_json(), sha256, RENDITIONS_CODE_VERSION])[:12]
     out_dir = tmp / source_id
     with store.local_copy(original_key(sha256)) as path:
         try:
@@ -132,12 +134,14 @@ def _render_source(
             context.log.warning(f"{source['file_name']}: {exc}")
             return _SourceOutcome(qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, error=exc))
     decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
-    local = {f"{source_id}/{r.path.name}": r.path for r in result.renditions}
+    local = {f"{source_id}/{generation}/{r.path.name}": r.path for r in result.renditions}
     mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
     if mezzanine and mezzanine.duration_s:
-        local[f"{source_id}/{STILL}"] = extract_still(mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL)
+        local[f"{source_id}/{generation}/{STILL}"] = extract_still(
+            mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL
+        )
     uris = publish_stage_media(store, title_id, STAGE, local)
-    by_kind = {str(r.kind): uris[f"{source_id}/{r.path.name}"] for r in result.renditions}
+    by_kind = {str(r.kind): uris[f"{source_id}/{generation}/{r.path.name}"] for r in result.renditions}
     rows = rendition_rows(
         source_id, sha256, result.renditions, by_kind, params.to_json(), tool_versions_json(), RENDITIONS_CODE_VERSION
     )

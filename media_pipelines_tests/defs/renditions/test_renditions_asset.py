@@ -1,9 +1,15 @@
-import dagster as dg
+from pathlib import Path
 
+import dagster as dg
+from dagster_aws.s3 import S3Resource
+
+from media_pipelines.core.probe import probe_file
+from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
@@ -56,7 +62,8 @@ def test_rerun_replaces_renditions_whole_and_drops_stale_media(lake_roots, resou
     (folder / "tone.flac").unlink()
     run_title("t", resources, instance, config={"target_height": 240})
     [source_dir] = media_root.iterdir()
-    assert sorted(p.name for p in source_dir.iterdir()) == ["mezzanine.mp4", "proxy.mp4", "still.jpg"]
+    [generation] = source_dir.iterdir()  # the 480-line generation is gone with the tone
+    assert sorted(p.name for p in generation.iterdir()) == ["mezzanine.mp4", "proxy.mp4", "still.jpg"]
     rows = read_title_table(LocalStore(lake_roots["lake"]), RENDITIONS, "t").to_pylist()
     assert {r["kind"]: r["height"] for r in rows} == {"mezzanine": 240, "proxy": 144}
     assert not [p for p in lake_roots["lake"].rglob("*") if p.name.startswith(".")]
@@ -82,3 +89,43 @@ def test_loudness_window_is_configurable(lake_roots, resources, instance, media)
     strict = run_title("t", resources, instance, config={"loudness_target_lufs": -40.0, "loudness_tolerance_lu": 0.5})
     [evaluation] = [e for e in strict.get_asset_check_evaluations() if e.check_name == checks.LOUDNESS_CHECK]
     assert not evaluation.passed and "outside -40" in evaluation.metadata["findings"].value
+
+
+class FailingStore(LocalStore):
+    """A lake whose connection drops after a few writes, as a killed or cut-off run would leave it."""
+
+    def __init__(self, root, writes_allowed):
+        super().__init__(root)
+        self.writes_allowed = writes_allowed
+
+    def put_file(self, local_path, key):
+        if self.writes_allowed == 0:
+            raise ConnectionError("lake went away")
+        self.writes_allowed -= 1
+        super().put_file(local_path, key)
+
+
+class FailingLake(StorageRoot):
+    writes_allowed: int
+
+    def store(self):
+        return FailingStore(Path(self.root), self.writes_allowed)
+
+
+def test_interrupted_rerun_leaves_the_previous_renditions_readable(lake_roots, resources, instance, media):
+    deliver(lake_roots["landing"], "t", media["vfr"])
+    run_title("t", resources, instance)
+    lake = LocalStore(lake_roots["lake"])
+    before = read_title_table(lake, RENDITIONS, "t").to_pylist()
+
+    broken = {**resources, "lake": FailingLake(root=str(lake_roots["lake"]), s3=S3Resource(), writes_allowed=1)}
+    result = dg.materialize(
+        [renditions], partition_key="t", resources=broken, instance=instance, raise_on_error=False,
+        run_config={"ops": {"renditions": {"config": {"target_height": 120}}}},
+    )  # fmt: skip
+    assert not result.success
+    assert read_title_table(lake, RENDITIONS, "t").to_pylist() == before
+    for row in before:  # what a reader reaches through the table is complete and is what the table says
+        assert decode_fully(Path(row["uri"])).ok
+        assert probe_file(Path(row["uri"])).streams[0].height == row["height"]
+    assert not [p for p in lake_roots["lake"].rglob("*") if p.name.startswith(".")]
