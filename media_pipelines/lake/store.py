@@ -28,6 +28,7 @@ class ObjectStore(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def local_copy(self, key: str) -> contextlib.AbstractContextManager[Path]: ...
     def uri_for(self, key: str) -> str: ...
+    def key_for(self, uri: str) -> str: ...
     def delete(self, key: str) -> None: ...
 
 
@@ -93,6 +94,9 @@ class LocalStore:
     def uri_for(self, key: str) -> str:
         return str(self._path(key))
 
+    def key_for(self, uri: str) -> str:
+        return checked_key(Path(uri).relative_to(self.root).as_posix())
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
@@ -148,6 +152,12 @@ class S3Store:
 
     def uri_for(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def key_for(self, uri: str) -> str:
+        base = f"s3://{self.bucket}/{self.prefix}/" if self.prefix else f"s3://{self.bucket}/"
+        if not uri.startswith(base):
+            raise ValueError(f"{uri!r} is not in {self.uri}")
+        return checked_key(uri.removeprefix(base))
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))

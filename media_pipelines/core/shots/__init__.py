@@ -1,0 +1,1 @@
+"""Shot boundaries, keyframes and frame features from one decode of the analysis proxy."""

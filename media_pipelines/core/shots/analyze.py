@@ -1,0 +1,81 @@
+"""The shots stage for one source: detect on the proxy, sample features, cut keyframes from the mezzanine."""
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from media_pipelines.core.shots.decode import Batch, stream_proxy
+from media_pipelines.core.shots.detector import DetectorParams, ShotDetector
+from media_pipelines.core.shots.features import FrameFeatures, frame_features, motion
+from media_pipelines.core.shots.keyframes import choose_keyframe, frames_at
+from media_pipelines.core.shots.segments import Shot, shots_from_boundaries
+
+
+@dataclass(frozen=True)
+class ShotParams:
+    sample_interval_s: float = 1.0
+    min_shot_s: float = 0.2
+    keyframe_quality: int = 90
+    duplicate_max_distance: int = 10
+    detector: DetectorParams = field(default_factory=DetectorParams)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    frame_index: int
+    shot_index: int
+    features: FrameFeatures
+    motion: float | None = None
+    keyframe_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class SourceShots:
+    fps: float
+    frame_count: int
+    shots: list[Shot]
+    frames: list[FrameRecord]  # samples and keyframes, in frame order, one record per frame index
+
+    def keyframes(self) -> dict[int, FrameRecord]:
+        return {f.shot_index: f for f in self.frames if f.keyframe_path}
+
+
+def analyze_source(
+    proxy: Path, proxy_size: tuple[int, int], mezzanine: Path, fps: float, params: ShotParams, out_dir: Path
+) -> SourceShots:
+    """One decode of the proxy feeds detection and sampled features; keyframes are then cut from the mezzanine."""
+    detector = ShotDetector(fps, params.detector)
+    boundaries, samples = [], []
+    previous: np.ndarray | None = None
+    every = max(1, round(params.sample_interval_s * fps))
+    for item in stream_proxy(proxy, *proxy_size, sample_every=every):
+        if isinstance(item, Batch):
+            boundaries += detector.push(item.frames)
+        else:
+            moved = motion(previous, item.rgb) if previous is not None else None
+            samples.append((item.frame_index, frame_features(item.rgb), moved))
+            previous = item.rgb
+    boundaries += detector.finish()
+    shots = shots_from_boundaries(boundaries, detector.count, min_frames=max(1, round(params.min_shot_s * fps)))
+    shot_of = np.repeat([s.index for s in shots], [s.end_frame - s.start_frame for s in shots])
+
+    chosen = {
+        shot.index: choose_keyframe(shot, [(i, f) for i, f, _ in samples if shot.start_frame <= i < shot.end_frame])
+        for shot in shots
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keyframes: dict[int, FrameRecord] = {}
+    for index, rgb in frames_at(mezzanine, list(chosen.values()), fps):
+        for shot_index in (s for s, i in chosen.items() if i == index):
+            path = out_dir / f"shot_{shot_index:05d}.jpg"
+            Image.fromarray(rgb).save(path, quality=params.keyframe_quality)
+            keyframes[index] = FrameRecord(index, shot_index, frame_features(rgb), keyframe_path=path)
+    records = {i: FrameRecord(i, int(shot_of[i]), f, m) for i, f, m in samples if i < len(shot_of)}
+    records.update(keyframes)
+    return SourceShots(fps, detector.count, shots, [records[i] for i in sorted(records)])

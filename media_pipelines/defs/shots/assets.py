@@ -1,0 +1,153 @@
+import base64
+import hashlib
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+from PIL import Image
+
+from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_source
+from media_pipelines.core.shots.duplicates import group_near_duplicates
+from media_pipelines.core.shots.sheet import contact_sheet
+from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.lake.media import publish_stage_media, remove_stale_media
+from media_pipelines.lake.renditions import RENDITIONS
+from media_pipelines.lake.shots import FRAMES, FRAMES_SCHEMA, SHOTS, SHOTS_SCHEMA, frame_rows, shot_rows
+from media_pipelines.lake.store import ObjectStore
+from media_pipelines.lake.tables import read_title_table, write_title_table
+
+STAGE = "shots"
+TILING_CHECK = "shots_tile_each_source"
+CONTACT_SHEET = "contact_sheet.jpg"
+PARAMS = ShotParams()
+SHOTS_CODE_VERSION = hashlib.sha256(f"shots-1 {PARAMS.to_json()} {tool_versions_json()}".encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _Analyzed:
+    source_id: str
+    sha256: str
+    expected_frames: int
+    analysis: SourceShots
+    keyframe_uris: dict[int, str]
+    media_keys: tuple[str, ...]
+    contact_sheet: Path
+
+
+@dg.asset(
+    partitions_def=titles_partitions,
+    deps=[renditions],
+    pool="cpu",
+    code_version=SHOTS_CODE_VERSION,
+    kinds={"video", "parquet"},
+    group_name="shots",
+    check_specs=[dg.AssetCheckSpec(TILING_CHECK, asset="shots")],
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+)
+def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
+    """Shots of every video source (cuts, fades, dissolves) with keyframes, frame features and near-duplicate groups."""
+    title_id = title_id_of(context)
+    store = lake.store()
+    by_source: dict[str, dict[str, dict]] = {}
+    for row in read_title_table(store, RENDITIONS, title_id).to_pylist():
+        by_source.setdefault(row["source_id"], {})[row["kind"]] = row
+    videos = {s: kinds for s, kinds in sorted(by_source.items()) if "proxy" in kinds and "mezzanine" in kinds}
+    with tempfile.TemporaryDirectory(prefix="shots-") as tmp:
+        analyzed = [_analyze(store, title_id, kinds, Path(tmp)) for kinds in videos.values()]
+        hashes = [
+            (a.source_id, i, f.features.phash) for a in analyzed for i, f in sorted(a.analysis.keyframes().items())
+        ]
+        groups = group_near_duplicates([h for _, _, h in hashes], PARAMS.duplicate_max_distance)
+        group_of = {(s, i): f"{hashes[g][0]}/{hashes[g][1]}" for (s, i, _), g in zip(hashes, groups, strict=True)}
+        shot_table, frame_table = [], []
+        for a in analyzed:
+            source_groups = {i: group_of[(a.source_id, i)] for i in a.keyframe_uris}
+            args = (a.source_id, a.sha256, a.analysis, a.keyframe_uris)
+            shot_table += shot_rows(*args, source_groups, PARAMS.to_json(), SHOTS_CODE_VERSION)
+            frame_table += frame_rows(*args, SHOTS_CODE_VERSION)
+        write_title_table(store, SHOTS, title_id, pa.Table.from_pylist(shot_table, schema=SHOTS_SCHEMA))
+        write_title_table(store, FRAMES, title_id, pa.Table.from_pylist(frame_table, schema=FRAMES_SCHEMA))
+        remove_stale_media(store, title_id, STAGE, keep={k for a in analyzed for k in a.media_keys})
+        metadata = _metadata(shot_table, frame_table, analyzed)
+    inputs = " ".join(sorted(kinds["mezzanine"]["uri"] for kinds in videos.values()))
+    return dg.MaterializeResult(
+        metadata=metadata,
+        data_version=dg.DataVersion(hashlib.sha256(f"{PARAMS.to_json()} {inputs}".encode()).hexdigest()[:16]),
+        check_results=[_tiling_check(shot_table, analyzed)],
+    )
+
+
+def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Path) -> _Analyzed:
+    proxy, mezzanine = kinds["proxy"], kinds["mezzanine"]
+    source_id = mezzanine["source_id"]
+    # The mezzanine URI names its rendition generation, so new renditions mean new shot media.
+    generation = hashlib.sha256(f"{PARAMS.to_json()} {mezzanine['uri']} {SHOTS_CODE_VERSION}".encode()).hexdigest()[:12]
+    out_dir = tmp / source_id / generation
+    with store.local_copy(store.key_for(proxy["uri"])) as proxy_path:
+        with store.local_copy(store.key_for(mezzanine["uri"])) as mezzanine_path:
+            size = (proxy["width"], proxy["height"])
+            analysis = analyze_source(proxy_path, size, mezzanine_path, mezzanine["fps"], PARAMS, out_dir)
+    keyframes = sorted(analysis.keyframes().items())
+    labels = [(f"#{i} {analysis.shots[i].start_s(analysis.fps):.1f}s", k.keyframe_path) for i, k in keyframes]
+    sheet = contact_sheet(labels, out_dir / CONTACT_SHEET)
+    local = {f"{source_id}/{generation}/{p.name}": p for p in [sheet, *(k.keyframe_path for _, k in keyframes)]}
+    uris = publish_stage_media(store, title_id, STAGE, local)
+    return _Analyzed(
+        source_id=source_id,
+        sha256=mezzanine["source_sha256"],
+        expected_frames=mezzanine["frame_count"],
+        analysis=analysis,
+        keyframe_uris={i: uris[f"{source_id}/{generation}/{k.keyframe_path.name}"] for i, k in keyframes},
+        media_keys=tuple(local),
+        contact_sheet=sheet,
+    )
+
+
+def _tiling_check(shot_table: list[dict], analyzed: list[_Analyzed]) -> dg.AssetCheckResult:
+    """Each source's shots run from frame 0 to its last frame with no gap or overlap."""
+    problems = []
+    for a in analyzed:
+        rows = sorted((r for r in shot_table if r["source_id"] == a.source_id), key=lambda r: r["shot_index"])
+        edges = [0] + [r["end_frame"] for r in rows]
+        starts = [r["start_frame"] for r in rows] + [a.expected_frames]
+        if edges != starts:
+            problems.append(f"{a.source_id}: shot edges {edges[:6]}... do not meet starts {starts[:6]}...")
+    return dg.AssetCheckResult(
+        check_name=TILING_CHECK, passed=not problems, metadata={"problems": "\n".join(problems) or "none"}
+    )
+
+
+def _metadata(shot_table: list[dict], frame_table: list[dict], analyzed: list[_Analyzed]) -> dict:
+    duration = sum(a.analysis.frame_count / a.analysis.fps for a in analyzed)
+    transitions = {t: sum(r["transition_in"] == t for r in shot_table) for t in ("cut", "fade", "dissolve")}
+    groups = {r["duplicate_group"] for r in shot_table}
+    average = duration / max(len(shot_table), 1)
+    metadata = {
+        SUMMARY: f"{len(shot_table)} shots in {len(analyzed)} sources, {average:.1f} s average",
+        "shots": len(shot_table),
+        "average_shot_s": round(average, 3),
+        "transitions": dg.MetadataValue.json(transitions),
+        "near_duplicate_shots": len(shot_table) - len(groups),
+        "sampled_frames": len(frame_table),
+    }
+    if analyzed:
+        metadata["contact_sheet"] = dg.MetadataValue.md(
+            f"![contact sheet](data:image/jpeg;base64,{_thumbnail(analyzed[0].contact_sheet)})"
+        )
+    return metadata
+
+
+def _thumbnail(path: Path, width: int = 720) -> str:
+    """A small JPEG of the sheet for the UI; the full sheet stays in the lake."""
+    image = Image.open(path)
+    image.thumbnail((width, width * 4))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return base64.b64encode(buffer.getvalue()).decode()
