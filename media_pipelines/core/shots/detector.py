@@ -171,7 +171,7 @@ class ShotDetector:
         found: list[Boundary] = []
         for t in range(self.decided, limit):
             found += self._track_blank(t)
-            if self._is_cut(t, final):
+            if self._is_cut(t):
                 found.append(Boundary(t, Transition.CUT, self._cut_confidence(t), t, t))
         if final and self.blank_start is not None:
             self.blank_start = None  # a title ending in black ends on a fade-out, not a boundary
@@ -184,16 +184,19 @@ class ShotDetector:
         around = self.steps[max(1, t - self.radius) : t] + self.steps[t + 1 : t + 1 + self.radius]
         return float(np.median(around)) if around else 0.0
 
-    def _is_cut(self, t: int, final: bool) -> bool:
+    def _is_cut(self, t: int) -> bool:
+        """A large change that stays: a flash or strobe returns to the picture it interrupted, a cut does not."""
         step = self.steps[t]
         if step < self.p.cut_min_change or step < self.p.cut_ratio * max(self._neighbourhood(t), 1.0):
             return False
-        before = self._frame(t - 1) if t - 1 >= self.offset else None
-        if before is None:
+        reach = self.p.flash_return_frames
+        before = [self._frame(t - i) for i in range(1, reach + 1) if t - i >= self.offset]
+        after = [self._frame(t + j) for j in range(reach) if t + j < self.count]
+        pairs = [(b, a) for i, b in enumerate(before) for j, a in enumerate(after) if i or j]
+        if not pairs:
             return True
-        after = [self._frame(t + k) for k in range(1, self.p.flash_return_frames + 1) if t + k < self.count]
-        returns = [float(_mad(before[None], a[None])[0]) for a in after]
-        return not (returns and min(returns) <= self.p.flash_return_ratio * step)
+        returns = _mad(np.stack([b for b, _ in pairs]), np.stack([a for _, a in pairs]))
+        return float(returns.min()) > self.p.flash_return_ratio * step
 
     def _cut_confidence(self, t: int) -> float:
         ratio = self.steps[t] / max(self._neighbourhood(t), 1.0)
