@@ -1,35 +1,39 @@
-"""Each stage against its floor, measured side by side in one run: x-realtime, ratio and peak memory.
+"""Each stage against its floor or peer, measured side by side in one run: x-realtime, ratio, peak memory.
 
-Usage: python benchmarks/run.py [--repeat N] [--only STAGE ...]
+Usage: python benchmarks/run.py [--repeat N] [--only ingest renditions shots]
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.media import big_buck_bunny  # noqa: E402
+from benchmarks.media import CACHE, big_buck_bunny  # noqa: E402
 from media_pipelines.core.probe import probe_file  # noqa: E402
 from media_pipelines.core.renditions.params import RenditionParams  # noqa: E402
-from media_pipelines.core.tools import ffmpeg_exe  # noqa: E402
+from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg  # noqa: E402
+
+MATCH_TOLERANCE_S = 0.5  # boundaries this close are the same boundary when two detectors are compared
 
 
 @dataclass(frozen=True)
 class Timing:
     seconds: float
     peak_rss_mb: float
+    boundaries: list[float] = field(default_factory=list)
 
 
 def timed(commands: list[list[str]]) -> Timing:
-    """Wall time of commands run one after another, and the highest peak RSS among them and their children."""
-    start, peak = time.perf_counter(), 0.0
+    """Wall time of commands run one after another; the highest peak RSS among them and their children."""
+    start, peak, boundaries = time.perf_counter(), 0.0, []
     for command in commands:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         output = process.stdout.read()
@@ -38,76 +42,144 @@ def timed(commands: list[list[str]]) -> Timing:
         # `ffmpeg -i` with no output probes and then exits 1 by design.
         if code and command[1:3] != ["-hide_banner", "-i"]:
             raise RuntimeError(f"{command} exited {code}")
-        reported = [float(line.split("=")[1]) for line in output.splitlines() if line.startswith("peak_rss_mb=")]
-        peak = max(peak, usage.ru_maxrss / 1024, *reported)
-    return Timing(time.perf_counter() - start, peak)
+        for line in output.splitlines():
+            key, _, value = line.partition("=")
+            if key == "peak_rss_mb":
+                peak = max(peak, float(value))
+            elif key == "boundaries":
+                boundaries = json.loads(value)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return Timing(time.perf_counter() - start, peak, boundaries)
+
+
+def stage(*args: str) -> list[str]:
+    return [sys.executable, "-m", "benchmarks.stages", *args]
 
 
 @dataclass(frozen=True)
 class Row:
-    stage: str
+    name: str
     ours: list[list[str]]
     floor_name: str
     floor: list[list[str]]
+    media_s: float
 
 
-def stage_command(stage: str, film: Path) -> list[str]:
-    return [sys.executable, "-m", "benchmarks.stages", stage, str(film)]
+def measure(row: Row, repeat: int) -> tuple[Timing, Timing]:
+    ours, floor = [], []
+    for _ in range(repeat):  # alternate so drift on a shared machine hits both sides
+        ours.append(timed(row.ours))
+        floor.append(timed(row.floor))
+
+    def median(runs: list[Timing]) -> Timing:
+        middle = sorted(runs, key=lambda t: t.seconds)[len(runs) // 2]
+        return Timing(statistics.median(t.seconds for t in runs), max(t.peak_rss_mb for t in runs), middle.boundaries)
+
+    return median(ours), median(floor)
 
 
-def ingest_row(film: Path, tmp: Path) -> Row:
-    floor = [
-        ["sha256sum", str(film)],
-        [ffmpeg_exe(), "-hide_banner", "-i", str(film)],
-        ["cp", str(film), str(tmp / "copy")],
-    ]
-    return Row("ingest", [stage_command("ingest", film)], "sha256sum + ffmpeg -i + cp", floor)
+def print_row(row: Row, ours: Timing, floor: Timing) -> None:
+    ours_part = f"{row.name:<22} {ours.seconds:>8.2f} {row.media_s / ours.seconds:>6.0f}x {ours.peak_rss_mb:>8.0f}"
+    floor_part = f"{row.floor_name:<34} {floor.seconds:>8.2f} {row.media_s / floor.seconds:>6.0f}x"
+    print(f"{ours_part}  {floor_part}  {ours.seconds / floor.seconds:>6.2f}", flush=True)
 
 
-def renditions_row(film: Path, tmp: Path) -> Row:
-    """The floor writes only the mezzanine, with the same encoder settings, in one plain ffmpeg command."""
+def renditions_of(film: Path) -> tuple[Path, Path]:
+    """The film's proxy and mezzanine, made once by the renditions stage and cached."""
+    out = CACHE / "renditions"
+    if not (out / "proxy.mp4").is_file():
+        subprocess.run(stage("renditions", str(film), str(out)), check=True, stdout=subprocess.DEVNULL)
+    return out / "proxy.mp4", out / "mezzanine.mp4"
+
+
+def mezzanine_only(film: Path, out: Path) -> list[str]:
+    """A plain ffmpeg command writing only the mezzanine, with the renditions stage's encoder settings."""
     p = RenditionParams()
     fps = probe_file(film).streams[0].avg_frame_rate
     gop = str(round(fps * p.keyframe_interval_s))
-    floor = [
+    return [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", str(film),
         "-vf", f"fps={fps},scale=-2:{p.target_height},setsar=1",
         "-c:v", "libx264", "-preset", p.preset, "-crf", str(p.crf), "-pix_fmt", "yuv420p",
         "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", p.audio_bitrate, "-ac", "2", "-ar", "48000",
-        "-movflags", "+faststart", str(tmp / "mezzanine_only.mp4"),
+        "-movflags", "+faststart", str(out),
     ]  # fmt: skip
-    return Row("renditions", [stage_command("renditions", film)], "ffmpeg: mezzanine only", [floor])
 
 
-ROWS = {"ingest": ingest_row, "renditions": renditions_row}
+def agreement(found: list[float], reference: list[float]) -> tuple[float, float, list[float], list[float]]:
+    """Precision and recall of `found` against `reference`, and what each has that the other lacks."""
+    matched_found = [f for f in found if any(abs(f - r) <= MATCH_TOLERANCE_S for r in reference)]
+    matched_reference = [r for r in reference if any(abs(f - r) <= MATCH_TOLERANCE_S for f in found)]
+    only_found = [f for f in found if f not in matched_found]
+    only_reference = [r for r in reference if r not in matched_reference]
+    precision = len(matched_found) / len(found) if found else 1.0
+    recall = len(matched_reference) / len(reference) if reference else 1.0
+    return precision, recall, only_found, only_reference
+
+
+def shots_section(film: Path, media_s: float, tmp: Path, repeat: int) -> None:
+    proxy, mezzanine = renditions_of(film)
+    decode_floor = [[ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(proxy), "-f", "null", "-"]]
+    full = [stage("shots", str(proxy), str(mezzanine))]
+    scan_row = Row(
+        "shots: proxy scan", [stage("shots-scan", str(proxy))], "ffmpeg -i proxy -f null -", decode_floor, media_s
+    )
+    print_row(scan_row, *measure(scan_row, repeat))
+    full_row = Row("shots: whole stage", full, "ffmpeg -i proxy -f null -", decode_floor, media_s)
+    ours, floor = measure(full_row, repeat)
+    print_row(full_row, ours, floor)
+    runs = {"ours": ours.boundaries}
+    for detector in ("adaptive", "content"):
+        peer = Row(f"  vs {detector}", full, f"PySceneDetect {detector} (source)",
+                   [stage("pyscenedetect", detector, str(film))], media_s)  # fmt: skip
+        peer_timing = timed(peer.floor)
+        print_row(peer, ours, peer_timing)
+        runs[detector] = peer_timing.boundaries
+
+    print("\nBoundaries: " + ", ".join(f"{name} {len(found)}" for name, found in runs.items()))
+    print(
+        f"Agreement (same boundary within {MATCH_TOLERANCE_S} s): precision and recall of the first against the second"
+    )
+    for a, b in (("ours", "adaptive"), ("ours", "content"), ("adaptive", "content")):
+        precision, recall, only_a, only_b = agreement(runs[a], runs[b])
+        print(f"  {a} vs {b}: precision {precision:.2f}, recall {recall:.2f}")
+        print(f"    only {a} ({len(only_a)}): {[round(t, 2) for t in only_a[:12]]}")
+        print(f"    only {b} ({len(only_b)}): {[round(t, 2) for t in only_b[:12]]}")
+
+    short_proxy, short_mezzanine = tmp / "proxy_55s.mp4", tmp / "mezzanine_55s.mp4"
+    for whole, cut in ((proxy, short_proxy), (mezzanine, short_mezzanine)):
+        run_ffmpeg(["-i", str(whole), "-t", "55", "-c", "copy", str(cut)])
+    short = timed([stage("shots", str(short_proxy), str(short_mezzanine))])
+    ratio = ours.peak_rss_mb / short.peak_rss_mb
+    print(f"\nMemory: shots on 596 s {ours.peak_rss_mb:.0f} MB, on 55 s {short.peak_rss_mb:.0f} MB ({ratio:.2f}x)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each side, alternated; the median is reported")
-    parser.add_argument("--only", nargs="*", choices=sorted(ROWS), help="stages to run (default: all)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each side, alternated; medians reported")
+    parser.add_argument("--only", nargs="*", choices=["ingest", "renditions", "shots"], help="default: all")
     args = parser.parse_args()
+    only = args.only or ["ingest", "renditions", "shots"]
 
     film = big_buck_bunny()
     media_s = probe_file(film).duration_s
     print(f"Big Buck Bunny: {film} ({media_s:.0f} s, {film.stat().st_size / 1e6:.0f} MB); median of {args.repeat}")
-    header = f"{'stage':<12} {'ours s':>8} {'x-rt':>7} {'peak MB':>8}"
-    print(f"{header}  {'floor':<28} {'floor s':>8} {'x-rt':>7}  {'ratio':>6}")
+    header = f"{'stage':<22} {'ours s':>8} {'x-rt':>7} {'peak MB':>8}"
+    print(f"{header}  {'floor or peer':<34} {'s':>8} {'x-rt':>7}  {'ratio':>6}")
     with tempfile.TemporaryDirectory(prefix="media-bench-") as tmp:
-        for name in args.only or ROWS:
-            row = ROWS[name](film, Path(tmp))
-            ours, floor = [], []
-            for _ in range(args.repeat):  # alternate so drift on a shared machine hits both sides
-                ours.append(timed(row.ours))
-                floor.append(timed(row.floor))
-            ours_s = statistics.median(t.seconds for t in ours)
-            floor_s = statistics.median(t.seconds for t in floor)
-            print(
-                f"{row.stage:<12} {ours_s:>8.2f} {media_s / ours_s:>6.0f}x {max(t.peak_rss_mb for t in ours):>8.0f}"
-                f"  {row.floor_name:<28} {floor_s:>8.2f} {media_s / floor_s:>6.0f}x  {ours_s / floor_s:>6.2f}",
-                flush=True,
-            )
+        rows = {
+            "ingest": Row("ingest", [stage("ingest", str(film))], "sha256sum + ffmpeg -i + cp",
+                          [["sha256sum", str(film)], [ffmpeg_exe(), "-hide_banner", "-i", str(film)],
+                           ["cp", str(film), f"{tmp}/copy"]], media_s),
+            "renditions": Row("renditions", [stage("renditions", str(film))], "ffmpeg: mezzanine only",
+                              [mezzanine_only(film, Path(tmp, "mezzanine_only.mp4"))], media_s),
+        }  # fmt: skip
+        for name in only:
+            if name in rows:
+                print_row(rows[name], *measure(rows[name], args.repeat))
+        if "shots" in only:
+            shots_section(film, media_s, Path(tmp), args.repeat)
     return 0
 
 

@@ -1,5 +1,9 @@
-"""One stage per process, so each benchmark row gets its own wall time and peak memory."""
+"""One stage per process, so each benchmark row gets its own wall time and peak memory.
 
+Each run prints `peak_rss_mb=...` and, for shot detectors, `boundaries=[seconds, ...]` on stdout.
+"""
+
+import json
 import resource
 import sys
 import tempfile
@@ -9,34 +13,62 @@ from media_pipelines.core.inspect import inspect_file
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.standardize import standardize
+from media_pipelines.core.shots.analyze import ShotParams, analyze_source, scan_proxy
 from media_pipelines.lake.originals import store_original
 from media_pipelines.lake.store import LocalStore
 
 
-def ingest(source: Path, workdir: Path) -> None:
-    inspection = inspect_file(source, source.name)
+def ingest(workdir: Path, source: str) -> None:
+    inspection = inspect_file(Path(source), Path(source).name)
     assert inspection.error is None, inspection.error
-    store_original(LocalStore(workdir), source, inspection.sha256)
+    store_original(LocalStore(workdir), Path(source), inspection.sha256)
 
 
-def renditions(source: Path, workdir: Path) -> None:
-    result = standardize(source, probe_file(source), RenditionParams(), workdir)
+def renditions(workdir: Path, source: str, out_dir: str = "") -> None:
+    result = standardize(
+        Path(source), probe_file(Path(source)), RenditionParams(), Path(out_dir) if out_dir else workdir
+    )
     assert result.qc.loudness is not None and len(result.renditions) == 3
+
+
+def shots(workdir: Path, proxy: str, mezzanine: str) -> None:
+    video = probe_file(Path(proxy)).streams[0]
+    gop = round(video.avg_frame_rate * RenditionParams().keyframe_interval_s)
+    size = (video.width, video.height)
+    analysis = analyze_source(Path(proxy), size, Path(mezzanine), video.avg_frame_rate, gop, ShotParams(), workdir)
+    print("boundaries=" + json.dumps([s.start_s(analysis.fps) for s in analysis.shots[1:]]))
+
+
+def shots_scan(workdir: Path, proxy: str) -> None:
+    video = probe_file(Path(proxy)).streams[0]
+    scan = scan_proxy(Path(proxy), (video.width, video.height), video.avg_frame_rate, ShotParams())
+    print("boundaries=" + json.dumps([s.start_s(scan.fps) for s in scan.shots[1:]]))
+
+
+def pyscenedetect(workdir: Path, detector: str, source: str) -> None:
+    from scenedetect import AdaptiveDetector, ContentDetector, detect
+
+    scenes = detect(source, {"adaptive": AdaptiveDetector, "content": ContentDetector}[detector]())
+    print("boundaries=" + json.dumps([start.get_seconds() for start, _ in scenes[1:]]))
 
 
 def peak_rss_mb() -> float:
     """The largest of this process and its finished children (ffmpeg), from the kernel's high-water marks."""
-    own = next(
-        int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")
-    )
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+    status = Path("/proc/self/status").read_text().splitlines()
+    own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
-STAGES = {"ingest": ingest, "renditions": renditions}
+STAGES = {
+    "ingest": ingest,
+    "renditions": renditions,
+    "shots": shots,
+    "shots-scan": shots_scan,
+    "pyscenedetect": pyscenedetect,
+}
 
 if __name__ == "__main__":
-    stage, source = sys.argv[1:]
+    stage, *args = sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix=f"bench-{stage}-") as workdir:
-        STAGES[stage](Path(source), Path(workdir))
+        STAGES[stage](Path(workdir), *args)
     print(f"peak_rss_mb={peak_rss_mb():.1f}")

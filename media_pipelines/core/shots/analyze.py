@@ -1,7 +1,7 @@
 """The shots stage for one source: detect on the proxy, sample features, cut keyframes from the mezzanine."""
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,10 +46,16 @@ class SourceShots:
         return {f.shot_index: f for f in self.frames if f.keyframe_path}
 
 
-def analyze_source(
-    proxy: Path, proxy_size: tuple[int, int], mezzanine: Path, fps: float, params: ShotParams, out_dir: Path
-) -> SourceShots:
-    """One decode of the proxy feeds detection and sampled features; keyframes are then cut from the mezzanine."""
+@dataclass(frozen=True)
+class ProxyScan:
+    fps: float
+    frame_count: int
+    shots: list[Shot]
+    samples: list[FrameRecord]
+
+
+def scan_proxy(proxy: Path, proxy_size: tuple[int, int], fps: float, params: ShotParams) -> ProxyScan:
+    """The one decode of the proxy: every frame feeds the detector, every sampled frame the features."""
     detector = ShotDetector(fps, params.detector)
     boundaries, samples = [], []
     previous: np.ndarray | None = None
@@ -64,18 +70,44 @@ def analyze_source(
     boundaries += detector.finish()
     shots = shots_from_boundaries(boundaries, detector.count, min_frames=max(1, round(params.min_shot_s * fps)))
     shot_of = np.repeat([s.index for s in shots], [s.end_frame - s.start_frame for s in shots])
+    records = [FrameRecord(i, int(shot_of[i]), f, m) for i, f, m in samples if i < len(shot_of)]
+    return ProxyScan(fps, detector.count, shots, records)
 
+
+def analyze_source(
+    proxy: Path,
+    proxy_size: tuple[int, int],
+    mezzanine: Path,
+    fps: float,
+    keyframe_interval: int,
+    params: ShotParams,
+    out_dir: Path,
+) -> SourceShots:
+    """Scan the proxy, then cut each shot's keyframe from the mezzanine (whose GOP is keyframe_interval frames).
+
+    Features stay those of the proxy-size frame, so keyframes and samples compare on one scale.
+    """
+    scan = scan_proxy(proxy, proxy_size, fps, params)
+    by_shot: dict[int, list[FrameRecord]] = {}
+    for record in scan.samples:
+        by_shot.setdefault(record.shot_index, []).append(record)
     chosen = {
-        shot.index: choose_keyframe(shot, [(i, f) for i, f, _ in samples if shot.start_frame <= i < shot.end_frame])
-        for shot in shots
+        shot.index: choose_keyframe(
+            shot, [(r.frame_index, r.features) for r in by_shot.get(shot.index, [])], keyframe_interval
+        )
+        for shot in scan.shots
     }
+    sampled = {r.frame_index: r for r in scan.samples}
     out_dir.mkdir(parents=True, exist_ok=True)
-    keyframes: dict[int, FrameRecord] = {}
-    for index, rgb in frames_at(mezzanine, list(chosen.values()), fps):
+    records = dict(sampled)
+    for index, rgb in frames_at(mezzanine, list(chosen.values()), fps, keyframe_interval):
         for shot_index in (s for s, i in chosen.items() if i == index):
             path = out_dir / f"shot_{shot_index:05d}.jpg"
-            Image.fromarray(rgb).save(path, quality=params.keyframe_quality)
-            keyframes[index] = FrameRecord(index, shot_index, frame_features(rgb), keyframe_path=path)
-    records = {i: FrameRecord(i, int(shot_of[i]), f, m) for i, f, m in samples if i < len(shot_of)}
-    records.update(keyframes)
-    return SourceShots(fps, detector.count, shots, [records[i] for i in sorted(records)])
+            image = Image.fromarray(rgb)
+            image.save(path, quality=params.keyframe_quality)
+            if index in sampled:
+                records[index] = replace(sampled[index], keyframe_path=path)
+            else:
+                small = np.asarray(image.resize(proxy_size, Image.Resampling.BOX))
+                records[index] = FrameRecord(index, shot_index, frame_features(small), keyframe_path=path)
+    return SourceShots(fps, scan.frame_count, scan.shots, [records[i] for i in sorted(records)])

@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import io
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +93,9 @@ def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Pat
     out_dir = tmp / source_id / generation
     with store.local_copy(store.key_for(proxy["uri"])) as proxy_path:
         with store.local_copy(store.key_for(mezzanine["uri"])) as mezzanine_path:
-            size = (proxy["width"], proxy["height"])
-            analysis = analyze_source(proxy_path, size, mezzanine_path, mezzanine["fps"], PARAMS, out_dir)
+            size, fps = (proxy["width"], proxy["height"]), mezzanine["fps"]
+            gop = round(fps * json.loads(mezzanine["params_json"])["keyframe_interval_s"])
+            analysis = analyze_source(proxy_path, size, mezzanine_path, fps, gop, PARAMS, out_dir)
     keyframes = sorted(analysis.keyframes().items())
     labels = [(f"#{i} {analysis.shots[i].start_s(analysis.fps):.1f}s", k.keyframe_path) for i, k in keyframes]
     sheet = contact_sheet(labels, out_dir / CONTACT_SHEET)

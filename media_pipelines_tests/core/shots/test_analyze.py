@@ -17,7 +17,7 @@ def analyzed(tmp_path, spec: ClipSpec):
     out = {r.kind: r for r in result.renditions}
     proxy, mezzanine = out[RenditionKind.PROXY], out[RenditionKind.MEZZANINE]
     analysis = analyze_source(
-        proxy.path, (proxy.width, proxy.height), mezzanine.path, mezzanine.fps, ShotParams(), tmp_path / "shots"
+        proxy.path, (proxy.width, proxy.height), mezzanine.path, mezzanine.fps, 50, ShotParams(), tmp_path / "shots"
     )
     return clip, mezzanine, analysis
 
