@@ -12,6 +12,7 @@ from pathlib import Path
 from media_pipelines.core.inspect import inspect_file
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
+from media_pipelines.core.renditions.plan import keyframe_interval_frames
 from media_pipelines.core.renditions.standardize import standardize
 from media_pipelines.core.shots.analyze import ShotParams, analyze_source, scan_proxy
 from media_pipelines.lake.originals import store_original
@@ -33,7 +34,7 @@ def renditions(workdir: Path, source: str, out_dir: str = "") -> None:
 
 def shots(workdir: Path, proxy: str, mezzanine: str) -> None:
     video = probe_file(Path(proxy)).streams[0]
-    gop = round(video.avg_frame_rate * RenditionParams().keyframe_interval_s)
+    gop = keyframe_interval_frames(video.avg_frame_rate, RenditionParams().keyframe_interval_s)
     size = (video.width, video.height)
     analysis = analyze_source(Path(proxy), size, Path(mezzanine), video.avg_frame_rate, gop, ShotParams(), workdir)
     print("boundaries=" + json.dumps([s.start_s(analysis.fps) for s in analysis.shots[1:]]))

@@ -53,6 +53,11 @@ def target_fps(video: StreamInfo) -> Fraction:
     return Fraction(rate).limit_denominator(1001)
 
 
+def keyframe_interval_frames(fps: float, interval_s: float) -> int:
+    """The mezzanine's fixed GOP in frames; later stages seek by it."""
+    return max(1, round(float(fps) * interval_s))
+
+
 def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir: Path) -> RenditionPlan:
     video, audio = pick_streams(probe)
     graph: list[str] = []
@@ -71,7 +76,7 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
         notes.append("no audio stream: no audio rendition")
     if video:
         graph += _video_graph(video, fps, params, notes)
-        gop = max(1, round(float(fps) * params.keyframe_interval_s))
+        gop = keyframe_interval_frames(fps, params.keyframe_interval_s)
         outputs[RenditionKind.MEZZANINE] = out_dir / FILE_NAMES[RenditionKind.MEZZANINE]
         outputs[RenditionKind.PROXY] = out_dir / FILE_NAMES[RenditionKind.PROXY]
         mezzanine_audio = (

@@ -100,8 +100,11 @@ def analyze_source(
     sampled = {r.frame_index: r for r in scan.samples}
     out_dir.mkdir(parents=True, exist_ok=True)
     records = dict(sampled)
-    for index, rgb in frames_at(mezzanine, list(chosen.values()), fps, keyframe_interval):
-        for shot_index in (s for s, i in chosen.items() if i == index):
+    shots_at: dict[int, list[int]] = {}
+    for shot_index, index in chosen.items():
+        shots_at.setdefault(index, []).append(shot_index)
+    for index, rgb in frames_at(mezzanine, list(shots_at), fps, keyframe_interval):
+        for shot_index in shots_at[index]:
             path = out_dir / f"shot_{shot_index:05d}.jpg"
             image = Image.fromarray(rgb)
             image.save(path, quality=params.keyframe_quality)

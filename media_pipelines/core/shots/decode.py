@@ -3,6 +3,7 @@
 import os
 import queue
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,9 +30,10 @@ class Batch:
 
 
 def stream_proxy(proxy: Path, width: int, height: int, sample_every: int) -> Iterator[Batch | Sample]:
-    """Batches of every frame (analysis size) and samples of every `sample_every`-th frame, in frame order.
+    """Batches of every frame (analysis size) and samples of every `sample_every`-th frame.
 
-    The proxy is constant frame rate, so frame index / fps is each frame's presentation time.
+    A sample comes after the batch that holds its frame. The proxy is constant frame rate, so frame
+    index / fps is each frame's presentation time.
     """
     sample_read, sample_write = os.pipe()
     graph = (
@@ -39,54 +41,60 @@ def stream_proxy(proxy: Path, width: int, height: int, sample_every: int) -> Ite
         f"[all]scale={ANALYSIS_WIDTH}:{ANALYSIS_HEIGHT}:flags=area,format=rgb24[small];"
         f"[some]select='not(mod(n\\,{sample_every}))',format=rgb24[sampled]"
     )
+    # One decoder thread leaves the other core to the consumer; on two cores that is faster overall.
     argv = [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-threads", "1", "-i", str(proxy),
         "-filter_threads", "1", "-filter_complex", graph,
         "-map", "[small]", "-f", "rawvideo", "-fps_mode", "passthrough", "pipe:1",
         "-map", "[sampled]", "-f", "rawvideo", "-fps_mode", "passthrough", f"pipe:{sample_write}",
     ]  # fmt: skip
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(sample_write,))
-    os.close(sample_write)
-    samples: list[np.ndarray] = []
-    sample_size = width * height * 3
-    # The two outputs must drain concurrently or ffmpeg blocks on whichever pipe fills first.
-    reader = threading.Thread(target=_read_frames, args=(sample_read, sample_size, samples), daemon=True)
-    reader.start()
-    frame_size = ANALYSIS_WIDTH * ANALYSIS_HEIGHT * 3
-    # A bounded queue lets ffmpeg decode ahead while the consumer computes, with memory capped.
-    chunks: queue.Queue[bytes] = queue.Queue(maxsize=8)
-    threading.Thread(target=_read_chunks, args=(process.stdout, frame_size * BATCH_FRAMES, chunks), daemon=True).start()
-    index, sampled = 0, 0
-    try:
-        while chunk := chunks.get():
-            count = len(chunk) // frame_size
-            frames = np.frombuffer(chunk[: count * frame_size], np.uint8).reshape(
-                count, ANALYSIS_HEIGHT, ANALYSIS_WIDTH, 3
-            )
-            yield Batch(index, frames)
-            index += count
-            while sampled * sample_every < index and sampled < len(samples):
-                yield Sample(sampled * sample_every, samples[sampled].reshape(height, width, 3))
-                samples[sampled] = None  # released once yielded: memory stays flat over a long title
-                sampled += 1
-        reader.join()
-        while sampled < len(samples):
-            yield Sample(sampled * sample_every, samples[sampled].reshape(height, width, 3))
-            sampled += 1
-    finally:
-        process.stdout.close()
-        stderr = process.stderr.read().decode(errors="replace")
-        if process.wait():
-            raise RuntimeError(f"ffmpeg could not decode {proxy}: {stderr[-1500:]}")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, pass_fds=(sample_write,))
+        os.close(sample_write)
+        frame_size = ANALYSIS_WIDTH * ANALYSIS_HEIGHT * 3
+        # Every output drains on its own thread, or ffmpeg blocks on whichever pipe fills first; the
+        # bounded queue lets ffmpeg decode ahead while the consumer computes, with memory capped.
+        chunks: queue.Queue[bytes] = queue.Queue(maxsize=8)
+        samples: queue.Queue[np.ndarray | None] = queue.Queue()
+        readers = [
+            threading.Thread(target=_read, args=(process.stdout, frame_size * BATCH_FRAMES, chunks), daemon=True),
+            threading.Thread(
+                target=_read, args=(os.fdopen(sample_read, "rb"), width * height * 3, samples), daemon=True
+            ),
+        ]
+        for reader in readers:
+            reader.start()
+        finished = False
+        try:
+            index, next_sample, samples_open = 0, 0, True
+            while chunk := chunks.get():
+                count = len(chunk) // frame_size
+                frames = np.frombuffer(chunk[: count * frame_size], np.uint8)
+                yield Batch(index, frames.reshape(count, ANALYSIS_HEIGHT, ANALYSIS_WIDTH, 3))
+                index += count
+                while samples_open and next_sample < index:
+                    if not (rgb := samples.get()):
+                        samples_open = False
+                        break
+                    yield Sample(next_sample, np.frombuffer(rgb, np.uint8).reshape(height, width, 3))
+                    next_sample += sample_every
+            finished = True
+        finally:
+            if not finished:  # the consumer stopped early: stop ffmpeg and unblock the readers
+                process.kill()
+                while not chunks.empty():
+                    chunks.get_nowait()
+            code = process.wait()
+            for reader in readers:
+                reader.join(timeout=5)
+        if code:
+            errors.seek(0)
+            raise RuntimeError(f"ffmpeg could not decode {proxy}: {errors.read()[-1500:].decode(errors='replace')}")
 
 
-def _read_chunks(pipe, size: int, out: queue.Queue) -> None:
-    while chunk := pipe.read(size):
-        out.put(chunk)
-    out.put(b"")
-
-
-def _read_frames(fd: int, size: int, out: list) -> None:
-    with os.fdopen(fd, "rb") as pipe:
+def _read(pipe, size: int, out: queue.Queue) -> None:
+    """Fixed-size reads until end of stream, then an empty marker."""
+    with pipe:
         while data := pipe.read(size):
-            out.append(np.frombuffer(data, np.uint8))
+            out.put(data)
+    out.put(b"")

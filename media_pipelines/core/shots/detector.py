@@ -1,13 +1,16 @@
 """A frame-fed shot boundary detector: hard cuts, fades through black or white, and dissolves.
 
 Fed frames at analysis size in order (a batch is many frames at once, for speed); returns boundaries as
-soon as they are certain. Memory is a window of recent frames, whatever the title's length.
+soon as they are certain. It keeps a window of recent frames, whatever the title's length, plus three
+floats a frame of history.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+
+from media_pipelines.core.shots.features import LUMA_WEIGHTS
 
 
 class Transition(StrEnum):
@@ -47,8 +50,7 @@ class DetectorParams:
     dissolve_concentration: float = 2.0
 
 
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
-_GRID = (3, 4)  # analysis rows and columns per coarse cell: 27 x 48 becomes 9 x 12
+_GRID = (3, 4)  # analysis rows and columns per coarse cell: 18 x 32 becomes 6 x 8
 _BINS = 16
 
 
@@ -76,6 +78,12 @@ def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a - b).mean(axis=tuple(range(1, a.ndim)))
 
 
+def _steady(values: list[float], steps: int) -> bool:
+    """Rising at every step, by more than noise, over the first `steps` steps."""
+    rises = np.diff(values[: steps + 1])
+    return bool(len(rises) == steps and (rises > 0.5).all())
+
+
 class ShotDetector:
     def __init__(self, fps: float, params: DetectorParams = DetectorParams()):
         self.fps, self.p = fps, params
@@ -91,7 +99,7 @@ class ShotDetector:
         self.steps: list[float] = [0.0]
         self.luma: list[float] = []
         self.luma_std: list[float] = []
-        self.decided = 1  # frames before this have been judged for cuts
+        self.decided = 0  # frames before this have been judged
         self.pending: list[Boundary] = []
         self.dissolves: list[tuple[float, float, int, int]] = []  # (change, residual, start, end) candidates
         self.blank_start: int | None = None
@@ -102,9 +110,11 @@ class ShotDetector:
 
     def push(self, frames: np.ndarray) -> list[Boundary]:
         """Feed the next frames (N x H x W x 3 uint8); returns the boundaries that became certain."""
+        if not len(frames):
+            return []
         joined = np.concatenate([self.frames, frames]) if len(self.frames) else frames
         coarse = _coarse(frames)
-        gray = (coarse @ _LUMA).reshape(len(frames), -1)
+        gray = (coarse @ LUMA_WEIGHTS).reshape(len(frames), -1)
         self.luma += gray.mean(axis=1).tolist()
         self.luma_std += gray.std(axis=1).tolist()
         tail = len(joined) - len(frames)
@@ -178,6 +188,8 @@ class ShotDetector:
         self.decided = max(self.decided, limit)
         found += self._settle_dissolves(self.count if not final else self.count + 3 * max(self.lengths))
         horizon = self.count + 1 if final else self.count - 4 * max(self.lengths)
+        if self.blank_start is not None:  # a fade still open may yet absorb the cut into its black
+            horizon = min(horizon, self.blank_start - self.p.fade_ramp_frames)
         return self._release(found, horizon)
 
     def _neighbourhood(self, t: int) -> float:
@@ -214,11 +226,12 @@ class ShotDetector:
         if first == 0:
             return []  # the title opens from black: nothing before it to fade from
         ramp = self.p.fade_ramp_frames
-        before = self.luma[max(0, first - ramp - 1) : first]
-        after = self.luma[t : t + ramp + 1]
-        edge = self.luma[first]
-        fades_out = len(before) > ramp and abs(before[0] - edge) > 2 * abs(before[-1] - edge) + 1
-        fades_in = len(after) > ramp and abs(after[-1] - edge) > 2 * abs(after[0] - edge) + 1
+        before = self.luma[max(0, first - ramp - 1) : first + 1]
+        after = self.luma[last : t + ramp + 1]
+        # A fade moves steadily to the blank level and away from it; a hard cut jumps.
+        dark = self.luma[first] <= self.p.blank_dark_luma
+        fades_out = len(before) > ramp + 1 and _steady(before[::-1] if dark else before, steps=ramp + 1)
+        fades_in = len(after) > ramp + 1 and _steady(after if dark else after[::-1], steps=ramp + 1)
         if not (fades_out or fades_in):
             return []  # a hard cut to black and back: the cut detector reports those
         extent_first = first - ramp if fades_out else first
@@ -236,8 +249,12 @@ class ShotDetector:
                 groups.append([d])
         # A group is complete once no window still to be judged could overlap it.
         frontier = limit - 2 * max(self.lengths)
-        done = [g for g in groups if max(d[3] for d in g) < frontier]
-        self.dissolves = [d for g in groups if g not in done for d in g]
+        done, self.dissolves = [], []
+        for group in groups:
+            if max(d[3] for d in group) < frontier:
+                done.append(group)
+            else:
+                self.dissolves += group
         out = []
         for group in done:
             top = max(g[0] for g in group)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)  # BT.601, as swscale's gray
 _HASH_SIZE, _HASH_DCT = 32, 8
 
 
@@ -33,7 +33,7 @@ class FrameFeatures:
 
 
 def luma(rgb: np.ndarray) -> np.ndarray:
-    return rgb.astype(np.float32) @ _LUMA
+    return rgb.astype(np.float32) @ LUMA_WEIGHTS
 
 
 def frame_features(rgb: np.ndarray) -> FrameFeatures:

@@ -24,6 +24,8 @@ class Shot:
 
 def shots_from_boundaries(boundaries: list[Boundary], frame_count: int, min_frames: int) -> list[Shot]:
     """A boundary closer than min_frames to the previous one (or to either end) is dropped, the surer one kept."""
+    if frame_count <= 0:
+        return []
     kept: list[Boundary] = []
     for b in sorted(boundaries, key=lambda b: b.frame_index):
         if b.frame_index < min_frames or b.frame_index > frame_count - min_frames:

@@ -124,7 +124,8 @@ def _render_source(
 ) -> _SourceOutcome:
     """Render, verify and publish one source; a source ffmpeg cannot read is recorded, not raised."""
     source_id, sha256 = source["source_id"], source["sha256"]
-    # A new generation folder per input, so a cut-off re-run never mixes files the table does not describe.
+    # A folder per input (parameters, source checksum, code version): changed inputs never overwrite files
+    # that the committed tables still point to; a re-run with the same inputs rewrites the same files.
     generation = _digest([params.to_json(), sha256, RENDITIONS_CODE_VERSION])[:12]
     out_dir = tmp / source_id
     with store.local_copy(original_key(sha256)) as path:

@@ -10,6 +10,7 @@ import dagster as dg
 import pyarrow as pa
 from PIL import Image
 
+from media_pipelines.core.renditions.plan import keyframe_interval_frames
 from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_source
 from media_pipelines.core.shots.duplicates import group_near_duplicates
 from media_pipelines.core.shots.sheet import contact_sheet
@@ -88,13 +89,14 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
 def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Path) -> _Analyzed:
     proxy, mezzanine = kinds["proxy"], kinds["mezzanine"]
     source_id = mezzanine["source_id"]
-    # The mezzanine URI names its rendition generation, so new renditions mean new shot media.
+    # Keyed by parameters and the mezzanine URI (which names its rendition generation): changed inputs
+    # write a new folder, never over files that the committed tables still point to.
     generation = hashlib.sha256(f"{PARAMS.to_json()} {mezzanine['uri']} {SHOTS_CODE_VERSION}".encode()).hexdigest()[:12]
     out_dir = tmp / source_id / generation
     with store.local_copy(store.key_for(proxy["uri"])) as proxy_path:
         with store.local_copy(store.key_for(mezzanine["uri"])) as mezzanine_path:
             size, fps = (proxy["width"], proxy["height"]), mezzanine["fps"]
-            gop = round(fps * json.loads(mezzanine["params_json"])["keyframe_interval_s"])
+            gop = keyframe_interval_frames(fps, json.loads(mezzanine["params_json"])["keyframe_interval_s"])
             analysis = analyze_source(proxy_path, size, mezzanine_path, fps, gop, PARAMS, out_dir)
     keyframes = sorted(analysis.keyframes().items())
     labels = [(f"#{i} {analysis.shots[i].start_s(analysis.fps):.1f}s", k.keyframe_path) for i, k in keyframes]
