@@ -15,7 +15,12 @@ def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def(TITLE_JOB_NAME)
     assert job.partitions_def.name == TITLES_PARTITION_NAME
-    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == {"raw_media", "renditions", "shots", "transcripts"}
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == {
+        "raw_media",
+        "renditions",
+        "shots",
+        "transcripts",
+    }
     assert defs.resolve_sensor_def("landing_sensor").job_name == TITLE_JOB_NAME
     spec = defs.resolve_assets_def(raw_media.key).specs_by_key[raw_media.key]
     assert spec.description and spec.partitions_def.name == TITLES_PARTITION_NAME

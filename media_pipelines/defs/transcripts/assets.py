@@ -46,7 +46,7 @@ class TranscriptConfig(dg.Config):
 
 _DEFAULTS = TranscriptConfig()
 TRANSCRIPTS_CODE_VERSION = hashlib.sha256(
-    f"transcripts-1 {resolve_model(_DEFAULTS.model)} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
+    f"transcripts-1 {resolve_model(_DEFAULTS.model).model_id} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
 ).hexdigest()[:12]
 
 
@@ -65,7 +65,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     store = lake.store()
     audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
     model = resolve_model(config.model)
-    params = json.dumps({**config.model_dump(), "model": model, "versions": _VERSIONS}, sort_keys=True)
+    params = json.dumps({**config.model_dump(), "model": model.model_id, "versions": _VERSIONS}, sort_keys=True)
     backend = FasterWhisperBackend(model, config.device, config.compute_type) if audio_rows else None
     segments, words, media, results = [], [], {}, {}
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
@@ -75,7 +75,14 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
                     audio, backend, config.options(), VadParams(threshold=config.vad_threshold)
                 )
             results[row["source_id"]] = transcript
-            args = (row["source_id"], row["source_sha256"], transcript, model, backend.name, config.flag_risk_above)
+            args = (
+                row["source_id"],
+                row["source_sha256"],
+                transcript,
+                model.model_id,
+                backend.name,
+                config.flag_risk_above,
+            )
             segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
             words += word_rows(row["source_id"], transcript)
             generation = hashlib.sha256(f"{params} {row['uri']}".encode()).hexdigest()[:12]
@@ -85,7 +92,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
         write_title_table(store, TRANSCRIPT_WORDS, title_id, pa.Table.from_pylist(words, schema=WORDS_SCHEMA))
         remove_stale_media(store, title_id, STAGE, keep=set(media))
     return dg.MaterializeResult(
-        metadata=_metadata(results, segments, words, model),
+        metadata=_metadata(results, segments, words, model.model_id),
         data_version=dg.DataVersion(
             hashlib.sha256(f"{params} {sorted(r['uri'] for r in audio_rows)}".encode()).hexdigest()[:16]
         ),

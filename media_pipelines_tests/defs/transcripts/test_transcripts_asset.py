@@ -1,0 +1,41 @@
+import dagster as dg
+
+from media_pipelines.defs.ingest.assets import raw_media
+from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.transcripts.assets import transcripts
+from media_pipelines.lake.store import LocalStore
+from media_pipelines.lake.tables import read_title_table
+from media_pipelines.lake.transcripts import TRANSCRIPT_SEGMENTS, TRANSCRIPT_WORDS
+from media_pipelines.samples import jfk_audio
+from media_pipelines_tests.conftest import deliver
+
+
+def run_title(title_id, resources, instance):
+    instance.add_dynamic_partitions(titles_partitions.name, [title_id])
+    return dg.materialize(
+        [raw_media, renditions, transcripts], partition_key=title_id, resources=resources, instance=instance
+    )
+
+
+def test_transcript_tables_subtitles_and_metadata(lake_roots, resources, instance):
+    deliver(lake_roots["landing"], "speech", jfk_audio())
+    result = run_title("speech", resources, instance)
+    lake = LocalStore(lake_roots["lake"])
+    segments = read_title_table(lake, TRANSCRIPT_SEGMENTS, "speech").to_pylist()
+    words = read_title_table(lake, TRANSCRIPT_WORDS, "speech").to_pylist()
+    assert segments and all(s["language"] == "en" and s["backend"] == "faster-whisper" for s in segments)
+    assert segments[0]["model"].startswith("tiny.en") and not segments[0]["flagged"]
+    assert [w["word"].strip(",.").lower() for w in words][:4] == ["and", "so", "my", "fellow"]
+    [srt] = (lake_roots["lake"] / "media/speech/transcripts").rglob("transcript.srt")
+    assert "fellow Americans" in srt.read_text() and srt.with_suffix(".vtt").read_text().startswith("WEBVTT")
+    [event] = result.asset_materializations_for_node("transcripts")
+    assert event.metadata["language"].value == "en (1.00)" and event.metadata["words_per_minute"].value > 100
+
+
+def test_title_without_audio_has_empty_transcripts(lake_roots, resources, instance, media):
+    deliver(lake_roots["landing"], "silent", media["bikes"])
+    result = run_title("silent", resources, instance)
+    assert read_title_table(LocalStore(lake_roots["lake"]), TRANSCRIPT_SEGMENTS, "silent").num_rows == 0
+    [event] = result.asset_materializations_for_node("transcripts")
+    assert event.metadata["summary"].value == "no audio rendition: nothing to transcribe"
