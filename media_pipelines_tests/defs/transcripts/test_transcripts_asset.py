@@ -39,3 +39,19 @@ def test_title_without_audio_has_empty_transcripts(lake_roots, resources, instan
     assert read_title_table(LocalStore(lake_roots["lake"]), TRANSCRIPT_SEGMENTS, "silent").num_rows == 0
     [event] = result.asset_materializations_for_node("transcripts")
     assert event.metadata["summary"].value == "no audio rendition: nothing to transcribe"
+
+
+def test_openai_whisper_backend_is_selected_by_config(lake_roots, resources, instance, openai_tiny_en):
+    deliver(lake_roots["landing"], "speech", jfk_audio())
+    instance.add_dynamic_partitions(titles_partitions.name, ["speech"])
+    config = {"backend": "openai-whisper", "model": str(openai_tiny_en)}
+    dg.materialize(
+        [raw_media, renditions, transcripts],
+        partition_key="speech",
+        resources=resources,
+        instance=instance,
+        run_config={"ops": {"transcripts": {"config": config}}},
+    )
+    segments = read_title_table(LocalStore(lake_roots["lake"]), TRANSCRIPT_SEGMENTS, "speech").to_pylist()
+    assert {s["backend"] for s in segments} == {"openai-whisper"} and segments[0]["model"] == str(openai_tiny_en)
+    assert "fellow Americans" in " ".join(s["text"] for s in segments)
