@@ -1,7 +1,5 @@
 """Real faster-whisper decoding with the offline tiny.en weights: no download anywhere."""
 
-import re
-
 import pytest
 
 from media_pipelines.core.tools import run_ffmpeg
@@ -13,22 +11,9 @@ from media_pipelines.core.transcripts.backend import (
     resolve_model,
 )
 from media_pipelines.core.transcripts.transcribe import transcribe_audio
+from media_pipelines.core.transcripts.wer import normalized, word_error_rate
 from media_pipelines.samples import JFK_TEXT, jfk_audio
 from media_pipelines.samples.generate import make_audio
-
-
-def normalized(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
-
-
-def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, start=1):
-        current = [i]
-        for j, hyp in enumerate(hypothesis, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
-        previous = current
-    return previous[-1] / len(reference)
 
 
 @pytest.fixture(scope="module")
