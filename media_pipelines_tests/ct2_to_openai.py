@@ -59,6 +59,17 @@ def _fused(v, prefix: str, targets: list[str], state: dict, bias_for: set[str]) 
             state[f"{target}.bias"] = bias
 
 
+def _block(v, src: str, dst: str, state: dict) -> None:
+    """What encoder and decoder layers share: self-attention and the feed-forward network."""
+    queries = [f"{dst}.attn.{p}" for p in ("query", "key", "value")]
+    _fused(v, f"{src}/self_attention/linear_0", queries, state, {"query", "value"})
+    _layer(v, f"{src}/self_attention/linear_1", f"{dst}.attn.out", state)
+    _layer(v, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln", state)
+    _layer(v, f"{src}/ffn/linear_0", f"{dst}.mlp.0", state)
+    _layer(v, f"{src}/ffn/linear_1", f"{dst}.mlp.2", state)
+    _layer(v, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln", state)
+
+
 def convert(model_dir: Path, out: Path) -> Path:
     import torch
 
@@ -74,40 +85,17 @@ def convert(model_dir: Path, out: Path) -> Path:
         _layer(v, f"encoder/{name}", f"encoder.{name}", state)
     state["encoder.positional_embedding"] = v["encoder/position_encodings/encodings"]
     for i in range(encoder_layers):
-        src, dst = f"encoder/layer_{i}", f"encoder.blocks.{i}"
-        _fused(
-            v,
-            f"{src}/self_attention/linear_0",
-            [f"{dst}.attn.{p}" for p in ("query", "key", "value")],
-            state,
-            {"query", "value"},
-        )
-        _layer(v, f"{src}/self_attention/linear_1", f"{dst}.attn.out", state)
-        _layer(v, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln", state)
-        _layer(v, f"{src}/ffn/linear_0", f"{dst}.mlp.0", state)
-        _layer(v, f"{src}/ffn/linear_1", f"{dst}.mlp.2", state)
-        _layer(v, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln", state)
+        _block(v, f"encoder/layer_{i}", f"encoder.blocks.{i}", state)
     _layer(v, "encoder/layer_norm", "encoder.ln_post", state)
     state["decoder.token_embedding.weight"] = v["decoder/embeddings/weight"]
     state["decoder.positional_embedding"] = v["decoder/position_encodings/encodings"]
     for i in range(decoder_layers):
         src, dst = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        _fused(
-            v,
-            f"{src}/self_attention/linear_0",
-            [f"{dst}.attn.{p}" for p in ("query", "key", "value")],
-            state,
-            {"query", "value"},
-        )
-        _layer(v, f"{src}/self_attention/linear_1", f"{dst}.attn.out", state)
-        _layer(v, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln", state)
+        _block(v, src, dst, state)
         _layer(v, f"{src}/attention/linear_0", f"{dst}.cross_attn.query", state)
         _fused(v, f"{src}/attention/linear_1", [f"{dst}.cross_attn.{p}" for p in ("key", "value")], state, {"value"})
         _layer(v, f"{src}/attention/linear_2", f"{dst}.cross_attn.out", state)
         _layer(v, f"{src}/attention/layer_norm", f"{dst}.cross_attn_ln", state)
-        _layer(v, f"{src}/ffn/linear_0", f"{dst}.mlp.0", state)
-        _layer(v, f"{src}/ffn/linear_1", f"{dst}.mlp.2", state)
-        _layer(v, f"{src}/ffn/layer_norm", f"{dst}.mlp_ln", state)
     _layer(v, "decoder/layer_norm", "decoder.ln", state)
 
     conv1 = v["encoder/conv1/weight"]
