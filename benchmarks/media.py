@@ -34,3 +34,47 @@ def big_buck_bunny() -> Path:
         partial.rename(target)
     inner.unlink()
     return target
+
+
+READ_SPEECH_SDIST = ("pocketsphinx", "5.1.1")
+
+
+def read_speech() -> list[tuple[Path, str]]:
+    """Real read speech with reference transcripts: the LibriVox and spoken-cards test recordings shipped in
+    the pocketsphinx sdist, plus the JFK clip. Fetched once from the package registry into the cache."""
+    from media_pipelines.samples import JFK_TEXT, jfk_audio
+
+    folder = CACHE / "read_speech"
+    if not folder.is_dir():
+        _extract_read_speech(folder)
+    pairs = [(wav, wav.with_suffix(".txt").read_text().strip()) for wav in sorted(folder.glob("*.wav"))]
+    return [*pairs, (jfk_audio(), JFK_TEXT)]
+
+
+def _extract_read_speech(folder: Path) -> None:
+    import json
+    import re
+    import urllib.request
+
+    name, release = READ_SPEECH_SDIST
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as response:
+        files = json.load(response)["releases"][release]
+    [url] = [f["url"] for f in files if f["packagetype"] == "sdist"]
+    partial = folder.with_suffix(".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    archive = CACHE / f"{name}-{release}.tar.gz"
+    with urllib.request.urlopen(url, timeout=600) as response, archive.open("wb") as out:
+        shutil.copyfileobj(response, out)
+    with tarfile.open(archive) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+        for member_name, member in members.items():
+            if "/test/data/librivox/" in member_name and member_name.endswith((".wav", ".txt")):
+                (partial / Path(member_name).name).write_bytes(tar.extractfile(member).read())
+        cards = next(m for n, m in members.items() if n.endswith("/test/data/cards/cards.transcription"))
+        for line in tar.extractfile(cards).read().decode().splitlines():
+            text, utterance = re.match(r"<s>(.*)</s> \((\d+)\)", line).groups()
+            wav = next(m for n, m in members.items() if n.endswith(f"/test/data/cards/{utterance}.wav"))
+            (partial / f"cards_{utterance}.wav").write_bytes(tar.extractfile(wav).read())
+            (partial / f"cards_{utterance}.txt").write_text(text.strip())
+    archive.unlink()
+    partial.rename(folder)
