@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
+from media_pipelines.defs.automation import title_automation_sensor
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
@@ -40,7 +41,7 @@ def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_media, renditions, shots, transcripts],
         jobs=[title_job],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, title_automation_sensor],
         resources=build_resources(env),
     )
 

@@ -15,6 +15,7 @@ from media_pipelines.core.renditions.standardize import standardize
 from media_pipelines.core.renditions.still import extract_still
 from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -66,6 +67,7 @@ class RenditionConfig(dg.Config):
     partitions_def=titles_partitions,
     deps=[raw_media],
     pool="transcode",
+    automation_condition=STAGE_AUTOMATION,
     code_version=RENDITIONS_CODE_VERSION,
     kinds={"ffmpeg", "video", "parquet"},
     group_name="renditions",

@@ -15,6 +15,7 @@ from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_
 from media_pipelines.core.shots.duplicates import group_near_duplicates
 from media_pipelines.core.shots.sheet import contact_sheet
 from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
@@ -47,6 +48,7 @@ class _Analyzed:
     partitions_def=titles_partitions,
     deps=[renditions],
     pool="cpu",
+    automation_condition=STAGE_AUTOMATION,
     code_version=SHOTS_CODE_VERSION,
     kinds={"video", "parquet"},
     group_name="shots",

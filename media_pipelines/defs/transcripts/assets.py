@@ -11,6 +11,7 @@ from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptio
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
+from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
@@ -56,6 +57,7 @@ TRANSCRIPTS_CODE_VERSION = hashlib.sha256(
     partitions_def=titles_partitions,
     deps=[renditions],
     pool="asr",
+    automation_condition=STAGE_AUTOMATION,
     code_version=TRANSCRIPTS_CODE_VERSION,
     kinds={"whisper", "parquet"},
     group_name="transcripts",
