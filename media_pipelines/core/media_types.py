@@ -22,6 +22,8 @@ class ErrorType(StrEnum):
     TRUNCATED = "truncated"
     DECODE_ERROR = "decode_error"
     UNREADABLE = "unreadable"
+    MALFORMED_TIMED_TEXT = "malformed_timed_text"
+    ENCODING_ERROR = "encoding_error"
 
 
 class MediaFileError(Exception):

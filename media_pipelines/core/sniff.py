@@ -6,7 +6,7 @@ from pathlib import Path
 
 HEAD_BYTES = 64 * 1024
 
-_SRT_CUE = re.compile(r"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.MULTILINE)
+_SRT_CUE = re.compile(r"^\s*(?:\d+\s*\r?\n)?\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.MULTILINE)
 _TTML_ROOT = re.compile(r"<tt[\s>][^>]*http://www\.w3\.org/ns/ttml", re.DOTALL)
 
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
