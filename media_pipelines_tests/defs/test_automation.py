@@ -4,7 +4,7 @@ from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 
-STAGES = {"renditions", "shots", "transcripts"}
+STAGES = {"renditions", "shots", "transcripts", "timed_text"}
 
 
 def requested(result) -> dict[str, set[str]]:

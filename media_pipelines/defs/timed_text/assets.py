@@ -1,0 +1,74 @@
+import hashlib
+
+import dagster as dg
+import pyarrow as pa
+
+from media_pipelines.core.media_types import FileStatus, MediaKind
+from media_pipelines.core.timed_text.model import TimedTextError
+from media_pipelines.core.timed_text.parse import parse_timed_text
+from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.defs.automation import STAGE_AUTOMATION
+from media_pipelines.defs.ingest.assets import raw_media
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.lake.originals import original_key
+from media_pipelines.lake.raw_files import RAW_FILES
+from media_pipelines.lake.tables import read_title_table, write_title_table
+from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
+
+PARSES_CHECK = "timed_text_files_parse"
+TIMED_TEXT_CODE_VERSION = hashlib.sha256(f"timed-text-1 {tool_versions_json()}".encode()).hexdigest()[:12]
+
+
+@dg.asset(
+    partitions_def=titles_partitions,
+    deps=[raw_media],
+    automation_condition=STAGE_AUTOMATION,
+    code_version=TIMED_TEXT_CODE_VERSION,
+    kinds={"parquet"},
+    group_name="timed_text",
+    check_specs=[dg.AssetCheckSpec(PARSES_CHECK, asset="timed_text")],
+)
+def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
+    """Subtitle and caption cues of every timed-text file delivered with a title (SRT, WebVTT, TTML)."""
+    title_id = title_id_of(context)
+    store = lake.store()
+    files = [
+        r
+        for r in read_title_table(store, RAW_FILES, title_id).to_pylist()
+        if r["kind"] == MediaKind.TIMED_TEXT and r["status"] == FileStatus.OK
+    ]
+    rows, summary_lines, errors = [], [], []
+    for f in files:
+        try:
+            parsed = parse_timed_text(store.read_bytes(original_key(f["sha256"])), f["file_name"])
+        except TimedTextError as exc:
+            errors.append(f"{f['file_name']}: {exc}")
+            context.log.warning(f"{f['file_name']}: {exc}")
+            continue
+        rows += cue_rows(f["source_id"], f["file_name"], f["sha256"], parsed, TIMED_TEXT_CODE_VERSION)
+        summary_lines.append(
+            f"| {f['file_name']} | {parsed.format} | {parsed.encoding} | {parsed.language or ''} | {len(parsed.cues)} |"
+        )
+    write_title_table(store, TIMED_TEXT_CUES, title_id, pa.Table.from_pylist(rows, schema=CUES_SCHEMA))
+    table = "| file | format | encoding | language | cues |\n|---|---|---|---|---|\n" + "\n".join(summary_lines)
+    return dg.MaterializeResult(
+        metadata={
+            SUMMARY: f"{len(rows)} cues in {len(files) - len(errors)} files"
+            + (f", {len(errors)} unreadable" if errors else ""),
+            "files": dg.MetadataValue.md(table),
+            "cues": len(rows),
+        },
+        data_version=dg.DataVersion(
+            hashlib.sha256(" ".join(sorted(f["sha256"] for f in files)).encode()).hexdigest()[:16]
+        ),
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=PARSES_CHECK,
+                passed=not errors,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"errors": "\n".join(errors) or "none"},
+            )
+        ],
+    )

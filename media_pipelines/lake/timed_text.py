@@ -1,0 +1,52 @@
+"""The timed_text_cues table: one row per subtitle or caption cue."""
+
+import pyarrow as pa
+
+from media_pipelines.core.timed_text.model import TimedText
+
+TIMED_TEXT_CUES = "timed_text_cues"
+
+CUES_SCHEMA = pa.schema(
+    [
+        ("source_id", pa.string()),
+        ("file_name", pa.string()),
+        ("cue_index", pa.int32()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+        ("text", pa.string()),
+        ("language", pa.string()),
+        ("raw_settings", pa.string()),
+        ("identifier", pa.string()),
+        ("italic", pa.bool_()),
+        ("speakers", pa.list_(pa.string())),
+        ("word_times", pa.list_(pa.float64())),
+        ("format", pa.string()),
+        ("encoding", pa.string()),
+        ("source_sha256", pa.string()),
+        ("code_version", pa.string()),
+    ]
+)
+
+
+def cue_rows(source_id: str, file_name: str, sha256: str, parsed: TimedText, code_version: str) -> list[dict]:
+    return [
+        {
+            "source_id": source_id,
+            "file_name": file_name,
+            "cue_index": cue.index,
+            "start_s": cue.start_s,
+            "end_s": cue.end_s,
+            "text": cue.text,
+            "language": parsed.language,
+            "raw_settings": cue.raw_settings,
+            "identifier": cue.identifier,
+            "italic": cue.italic,
+            "speakers": list(cue.speakers),
+            "word_times": list(cue.word_times),
+            "format": parsed.format,
+            "encoding": parsed.encoding,
+            "source_sha256": sha256,
+            "code_version": code_version,
+        }
+        for cue in parsed.cues
+    ]
