@@ -1,6 +1,8 @@
 """`media-lake`: run the title pipeline for landing titles, or stage and run the demo titles."""
 
 import argparse
+import io
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pyarrow.csv as pa_csv
 
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.definitions import build_definitions
@@ -16,6 +20,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.instance import open_instance
 from media_pipelines.lake.landing import scan_landing
+from media_pipelines.lake.query import connect
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.samples.demo import DemoTitle, build_demo_titles
 
@@ -113,15 +118,40 @@ def _report(outcomes: list[TitleOutcome]) -> int:
     return 1 if failed else 0
 
 
+def _query(store: ObjectStore, sql: str, output: str) -> int:
+    try:
+        result = connect(store).sql(sql)
+    except duckdb.Error as exc:
+        print(f"query failed: {exc}", file=sys.stderr)
+        return 1
+    if result is None:
+        return 0
+    table = result.fetch_arrow_table()
+    if output == "json":
+        print(json.dumps(table.to_pylist(), default=str, indent=1))
+    elif output == "csv":
+        buffer = io.BytesIO()
+        pa_csv.write_csv(table, buffer)
+        print(buffer.getvalue().decode(), end="")
+    else:
+        print(result)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="media-lake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the title pipeline for landing titles (all by default)")
     run.add_argument("--title", action="append", dest="titles", metavar="ID", help="a title id; repeatable")
     commands.add_parser("demo", help="put sample titles into the landing zone and run the pipeline for them")
+    query = commands.add_parser("query", help="run SQL over every lake table (one DuckDB view per table)")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
     args = parser.parse_args(argv)
 
     defs = build_definitions()
+    if args.command == "query":
+        return _query(defs.resources["lake"].store(), args.sql, args.format)
     with open_instance() as instance:
         if args.command == "run":
             return _report(run_titles(defs, instance, args.titles))

@@ -1,3 +1,4 @@
+import json
 import shutil
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from media_pipelines.cli import main
 from media_pipelines.instance import open_instance
+from media_pipelines.query import connect_lake
 from media_pipelines_tests.conftest import deliver
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,3 +82,23 @@ def test_failing_title_is_named_and_others_still_run(project, media, capsys):
     out = capsys.readouterr().out
     assert "broken " in out and "FAILED" in out and "no usable video or audio" in out
     assert (project / "data/lake/tables/raw_files/title_id=fine/part-0.parquet").is_file()
+
+
+def test_query_in_table_json_and_csv(project, media, capsys):
+    deliver(project / "data/landing", "one", media["bikes"])
+    deliver(project / "data/landing", "two", media["tone"])
+    assert main(["run"]) == 0
+    capsys.readouterr()
+    sql = "select title_id, kind from raw_files order by title_id"
+    assert main(["query", sql, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"title_id": "one", "kind": "video"},
+        {"title_id": "two", "kind": "audio"},
+    ]
+    assert main(["query", sql, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"title_id","kind"', '"one","video"', '"two","audio"']
+    assert main(["query", "select count(*) as shots from shots where title_id = 'one'"]) == 0
+    assert "│     6 │" in capsys.readouterr().out
+    assert main(["query", "select * from no_such_table"]) == 1
+    assert "query failed" in capsys.readouterr().err
+    assert connect_lake().sql("select count(*) from renditions").fetchall() == [(3,)]

@@ -11,6 +11,7 @@ from media_pipelines.definitions import build_resources
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.lake.originals import original_key
+from media_pipelines.lake.query import connect
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.tables import read_title_table
 
@@ -64,3 +65,5 @@ def test_raw_media_round_trip_on_s3(s3_endpoint, media, instance):
     assert stored == media["bikes"].read_bytes()
     keys = {o["Key"] for o in client.list_objects_v2(Bucket="media-lake")["Contents"]}
     assert "prod/tables/raw_files/title_id=bikes/part-0.parquet" in keys
+    rows = connect(lake).sql("select title_id, file_name, status from raw_files order by file_name").fetchall()
+    assert rows == [("bikes", "bikes.mp4", "ok"), ("bikes", "broken.mp4", "quarantined")]
