@@ -1,6 +1,5 @@
 """What a rendition run is asked to produce; every field is provenance and part of the stage version."""
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 
@@ -22,6 +21,3 @@ class RenditionParams:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.to_json().encode()).hexdigest()[:12]

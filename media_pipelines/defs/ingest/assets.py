@@ -1,10 +1,10 @@
-import hashlib
 from collections import Counter
 
 import dagster as dg
 
 from media_pipelines.core.inspect import FileInspection, inspect_file
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
+from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -15,7 +15,7 @@ from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
 from media_pipelines.lake.tables import write_title_table
 
 LANDING_FINGERPRINT = "landing_fingerprint"
-INGEST_CODE_VERSION = hashlib.sha256(f"ingest-1 {tool_versions_json()}".encode()).hexdigest()[:12]
+INGEST_CODE_VERSION = short_digest("ingest-1", tool_versions_json(), length=12)
 
 
 @dg.asset(
@@ -54,10 +54,7 @@ def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: Sto
 
 def _data_version(inspections: list[FileInspection]) -> dg.DataVersion:
     """Source checksums, so a replaced file makes this title's downstream assets stale."""
-    digest = hashlib.sha256()
-    for i in sorted(inspections, key=lambda i: i.source_id):
-        digest.update(f"{i.source_id}:{i.sha256}\n".encode())
-    return dg.DataVersion(digest.hexdigest()[:16])
+    return dg.DataVersion(short_digest(*sorted(f"{i.source_id}:{i.sha256}" for i in inspections)))
 
 
 def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: str) -> dict:

@@ -1,5 +1,4 @@
 import base64
-import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +8,7 @@ import pyarrow as pa
 
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
 from media_pipelines.core.probe import probe_file
+from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import standardize
@@ -38,9 +38,7 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 STAGE = "renditions"
 STILL = "still.jpg"
 _DEFAULTS = RenditionParams()
-RENDITIONS_CODE_VERSION = hashlib.sha256(
-    f"renditions-1 {_DEFAULTS.to_json()} {tool_versions_json()}".encode()
-).hexdigest()[:12]
+RENDITIONS_CODE_VERSION = short_digest("renditions-1", _DEFAULTS.to_json(), tool_versions_json(), length=12)
 
 
 class RenditionConfig(dg.Config):
@@ -96,7 +94,7 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         raise dg.Failure(f"no source of title {title_id} could be rendered", metadata=metadata, allow_retries=False)
     return dg.MaterializeResult(
         metadata=metadata,
-        data_version=dg.DataVersion(_digest([params.to_json(), *sorted(s["sha256"] for s in sources)])),
+        data_version=dg.DataVersion(short_digest(params.to_json(), *sorted(s["sha256"] for s in sources))),
         check_results=[
             checks.decode_check(verified),
             checks.duration_check(verified),
@@ -128,7 +126,7 @@ def _render_source(
     source_id, sha256 = source["source_id"], source["sha256"]
     # A folder per input (parameters, source checksum, code version): changed inputs never overwrite files
     # that the committed tables still point to; a re-run with the same inputs rewrites the same files.
-    generation = _digest([params.to_json(), sha256, RENDITIONS_CODE_VERSION])[:12]
+    generation = short_digest(params.to_json(), sha256, RENDITIONS_CODE_VERSION, length=12)
     out_dir = tmp / source_id
     with store.local_copy(original_key(sha256)) as path:
         try:
@@ -154,10 +152,6 @@ def _render_source(
         verified=checks.Verified(source_id, result, decoded),
         media_keys=tuple(local),
     )
-
-
-def _digest(parts: list[str]) -> str:
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def _findings(verified: list[checks.Verified]) -> list[str]:

@@ -1,5 +1,4 @@
 import base64
-import hashlib
 import io
 import json
 import tempfile
@@ -10,6 +9,7 @@ import dagster as dg
 import pyarrow as pa
 from PIL import Image
 
+from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.renditions.plan import keyframe_interval_frames
 from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_source
 from media_pipelines.core.shots.duplicates import group_near_duplicates
@@ -30,7 +30,7 @@ STAGE = "shots"
 TILING_CHECK = "shots_tile_each_source"
 CONTACT_SHEET = "contact_sheet.jpg"
 PARAMS = ShotParams()
-SHOTS_CODE_VERSION = hashlib.sha256(f"shots-1 {PARAMS.to_json()} {tool_versions_json()}".encode()).hexdigest()[:12]
+SHOTS_CODE_VERSION = short_digest("shots-1", PARAMS.to_json(), tool_versions_json(), length=12)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
     inputs = " ".join(sorted(kinds["mezzanine"]["uri"] for kinds in videos.values()))
     return dg.MaterializeResult(
         metadata=metadata,
-        data_version=dg.DataVersion(hashlib.sha256(f"{PARAMS.to_json()} {inputs}".encode()).hexdigest()[:16]),
+        data_version=dg.DataVersion(short_digest(PARAMS.to_json(), inputs)),
         check_results=[_tiling_check(shot_table, analyzed)],
     )
 
@@ -93,7 +93,7 @@ def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Pat
     source_id = mezzanine["source_id"]
     # Keyed by parameters and the mezzanine URI (which names its rendition generation): changed inputs
     # write a new folder, never over files that the committed tables still point to.
-    generation = hashlib.sha256(f"{PARAMS.to_json()} {mezzanine['uri']} {SHOTS_CODE_VERSION}".encode()).hexdigest()[:12]
+    generation = short_digest(PARAMS.to_json(), mezzanine["uri"], SHOTS_CODE_VERSION, length=12)
     out_dir = tmp / source_id / generation
     with store.local_copy(store.key_for(proxy["uri"])) as proxy_path:
         with store.local_copy(store.key_for(mezzanine["uri"])) as mezzanine_path:

@@ -1,9 +1,8 @@
-import hashlib
-
 import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.media_types import FileStatus, MediaKind
+from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.model import TimedTextError
 from media_pipelines.core.timed_text.parse import parse_timed_text
 from media_pipelines.core.tools import tool_versions_json
@@ -18,7 +17,7 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
 
 PARSES_CHECK = "timed_text_files_parse"
-TIMED_TEXT_CODE_VERSION = hashlib.sha256(f"timed-text-1 {tool_versions_json()}".encode()).hexdigest()[:12]
+TIMED_TEXT_CODE_VERSION = short_digest("timed-text-1", tool_versions_json(), length=12)
 
 
 @dg.asset(
@@ -60,9 +59,7 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
             "files": dg.MetadataValue.md(table),
             "cues": len(rows),
         },
-        data_version=dg.DataVersion(
-            hashlib.sha256(" ".join(sorted(f["sha256"] for f in files)).encode()).hexdigest()[:16]
-        ),
+        data_version=dg.DataVersion(short_digest(*sorted(f["sha256"] for f in files))),
         check_results=[
             dg.AssetCheckResult(
                 check_name=PARSES_CHECK,

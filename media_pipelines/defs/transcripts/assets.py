@@ -1,4 +1,3 @@
-import hashlib
 import json
 import tempfile
 from importlib.metadata import version
@@ -7,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
+from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, make_backend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
@@ -48,9 +48,9 @@ class TranscriptConfig(dg.Config):
 
 _DEFAULTS = TranscriptConfig()
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
-TRANSCRIPTS_CODE_VERSION = hashlib.sha256(
-    f"transcripts-1 {_DEFAULT_MODEL_ID} {_DEFAULTS.model_dump_json()} {_VERSIONS}".encode()
-).hexdigest()[:12]
+TRANSCRIPTS_CODE_VERSION = short_digest(
+    "transcripts-1", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
+)
 
 
 @dg.asset(
@@ -89,7 +89,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
             )
             segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
             words += word_rows(row["source_id"], transcript)
-            generation = hashlib.sha256(f"{params} {row['uri']}".encode()).hexdigest()[:12]
+            generation = short_digest(params, row["uri"], length=12)
             media.update(_subtitle_files(Path(tmp), row["source_id"], generation, transcript))
         publish_stage_media(store, title_id, STAGE, media)
         write_title_table(store, TRANSCRIPT_SEGMENTS, title_id, pa.Table.from_pylist(segments, schema=SEGMENTS_SCHEMA))
@@ -97,9 +97,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
         remove_stale_media(store, title_id, STAGE, keep=set(media))
     return dg.MaterializeResult(
         metadata=_metadata(results, segments, words, model.model_id),
-        data_version=dg.DataVersion(
-            hashlib.sha256(f"{params} {sorted(r['uri'] for r in audio_rows)}".encode()).hexdigest()[:16]
-        ),
+        data_version=dg.DataVersion(short_digest(params, *sorted(r["uri"] for r in audio_rows))),
     )
 
 
