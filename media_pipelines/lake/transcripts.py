@@ -6,6 +6,7 @@ from media_pipelines.core.transcripts.transcribe import Transcript
 
 TRANSCRIPT_SEGMENTS = "transcript_segments"
 TRANSCRIPT_WORDS = "transcript_words"
+SPEECH_REGIONS = "speech_regions"
 
 SEGMENTS_SCHEMA = pa.schema(
     [
@@ -80,4 +81,21 @@ def word_rows(source_id, transcript: Transcript):
         }
         for i, s in enumerate(transcript.segments)
         for j, w in enumerate(s.segment.words)
+    ]
+
+
+SPEECH_SCHEMA = pa.schema(
+    [
+        ("source_id", pa.string()),
+        ("region_index", pa.int32()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+    ]
+)
+
+
+def speech_rows(source_id, transcript: Transcript):
+    return [
+        {"source_id": source_id, "region_index": i, "start_s": start, "end_s": end}
+        for i, (start, end) in enumerate(transcript.speech_regions)
     ]

@@ -6,6 +6,7 @@ from pathlib import Path
 from media_pipelines.core.transcripts.audio import SAMPLE_RATE, load_audio
 from media_pipelines.core.transcripts.backend import AsrBackend, AsrSegment, DecodeOptions, Word
 from media_pipelines.core.transcripts.hallucination import hallucination_risk
+from media_pipelines.core.transcripts.onsets import active_frames, snap_word
 from media_pipelines.core.transcripts.vad import VadParams, decode_clips, speech_regions
 
 
@@ -41,9 +42,10 @@ def transcribe_audio(
     if not regions:
         return Transcript(duration, regions)
     segments, info = backend.transcribe(audio, decode_clips(regions, vad.merge_gap_s), options)
+    active = active_frames(audio)
     scored = []
     for segment in segments:
-        clean = _within(segment, duration)
+        clean = _within(segment, duration, active)
         if not clean.text:
             continue
         risk = hallucination_risk(
@@ -53,14 +55,15 @@ def transcribe_audio(
     return Transcript(duration, regions, info.language, info.language_probability, scored)
 
 
-def _within(segment: AsrSegment, duration: float) -> AsrSegment:
-    """Word times made monotonic and kept inside their segment and the audio, whatever the backend returned."""
+def _within(segment: AsrSegment, duration: float, active) -> AsrSegment:
+    """Word times made monotonic, snapped to the waveform and kept inside their segment and the audio."""
     start, end = max(0.0, segment.start), min(duration, segment.end)
     words, cursor = [], start
     for w in segment.words:
         w_start = min(max(w.start, cursor), end)
         w_end = min(max(w.end, w_start), end)
-        words.append(Word(w.word, round(w_start, 3), round(w_end, 3), w.probability))
-        cursor = w_end
+        word = snap_word(Word(w.word, round(w_start, 3), round(w_end, 3), w.probability), active)
+        words.append(word)
+        cursor = word.end
     return AsrSegment(round(start, 3), round(end, 3), segment.text, segment.avg_logprob, segment.no_speech_prob,
                       segment.compression_ratio, tuple(words))  # fmt: skip

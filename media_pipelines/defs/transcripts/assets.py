@@ -21,10 +21,13 @@ from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import (
     SEGMENTS_SCHEMA,
+    SPEECH_REGIONS,
+    SPEECH_SCHEMA,
     TRANSCRIPT_SEGMENTS,
     TRANSCRIPT_WORDS,
     WORDS_SCHEMA,
     segment_rows,
+    speech_rows,
     word_rows,
 )
 
@@ -49,7 +52,7 @@ class TranscriptConfig(dg.Config):
 _DEFAULTS = TranscriptConfig()
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
 TRANSCRIPTS_CODE_VERSION = short_digest(
-    "transcripts-1", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
+    "transcripts-2", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
 )
 
 
@@ -71,7 +74,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     model = resolve_model(config.model, config.backend)
     params = json.dumps({**config.model_dump(), "model": model.model_id, "versions": _VERSIONS}, sort_keys=True)
     backend = make_backend(config.backend, model, config.device, config.compute_type) if audio_rows else None
-    segments, words, media, results = [], [], {}, {}
+    segments, words, speech, media, results = [], [], [], {}, {}
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         for row in audio_rows:
             with store.local_copy(store.key_for(row["uri"])) as audio:
@@ -89,11 +92,13 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
             )
             segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
             words += word_rows(row["source_id"], transcript)
+            speech += speech_rows(row["source_id"], transcript)
             generation = short_digest(params, row["uri"], length=12)
             media.update(_subtitle_files(Path(tmp), row["source_id"], generation, transcript))
         publish_stage_media(store, title_id, STAGE, media)
         write_title_table(store, TRANSCRIPT_SEGMENTS, title_id, pa.Table.from_pylist(segments, schema=SEGMENTS_SCHEMA))
         write_title_table(store, TRANSCRIPT_WORDS, title_id, pa.Table.from_pylist(words, schema=WORDS_SCHEMA))
+        write_title_table(store, SPEECH_REGIONS, title_id, pa.Table.from_pylist(speech, schema=SPEECH_SCHEMA))
         remove_stale_media(store, title_id, STAGE, keep=set(media))
     return dg.MaterializeResult(
         metadata=_metadata(results, segments, words, model.model_id),

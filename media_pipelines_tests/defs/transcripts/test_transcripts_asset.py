@@ -6,7 +6,7 @@ from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
-from media_pipelines.lake.transcripts import TRANSCRIPT_SEGMENTS, TRANSCRIPT_WORDS
+from media_pipelines.lake.transcripts import SPEECH_REGIONS, TRANSCRIPT_SEGMENTS, TRANSCRIPT_WORDS
 from media_pipelines.samples import jfk_audio
 from media_pipelines_tests.conftest import deliver
 
@@ -27,6 +27,8 @@ def test_transcript_tables_subtitles_and_metadata(lake_roots, resources, instanc
     assert segments and all(s["language"] == "en" and s["backend"] == "faster-whisper" for s in segments)
     assert segments[0]["model"].startswith("tiny.en") and not segments[0]["flagged"]
     assert [w["word"].strip(",.").lower() for w in words][:4] == ["and", "so", "my", "fellow"]
+    speech = read_title_table(lake, SPEECH_REGIONS, "speech").to_pylist()
+    assert speech and all(r["start_s"] < r["end_s"] <= 11.1 for r in speech)
     [srt] = (lake_roots["lake"] / "media/speech/transcripts").rglob("transcript.srt")
     assert "fellow Americans" in srt.read_text() and srt.with_suffix(".vtt").read_text().startswith("WEBVTT")
     [event] = result.asset_materializations_for_node("transcripts")

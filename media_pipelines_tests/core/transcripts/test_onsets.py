@@ -1,0 +1,28 @@
+import numpy as np
+import pytest
+
+from media_pipelines.core.transcripts.audio import SAMPLE_RATE
+from media_pipelines.core.transcripts.backend import Word
+from media_pipelines.core.transcripts.onsets import active_frames, snap_word
+
+
+def _burst(start_s: float, end_s: float, total_s: float = 4.0) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    audio = rng.normal(0, 1e-4, int(total_s * SAMPLE_RATE)).astype(np.float32)
+    t = np.arange(int((end_s - start_s) * SAMPLE_RATE)) / SAMPLE_RATE
+    audio[int(start_s * SAMPLE_RATE) : int(start_s * SAMPLE_RATE) + len(t)] += 0.3 * np.sin(2 * np.pi * 220 * t)
+    return audio
+
+
+def test_a_word_stretched_over_a_pause_snaps_to_the_waveform():
+    active = active_frames(_burst(1.234, 2.5))
+    snapped = snap_word(Word("ask", 0.5, 3.0, 0.9), active)
+    assert snapped.start == pytest.approx(1.234, abs=0.011)
+    assert snapped.end == pytest.approx(2.5, abs=0.011)
+    assert (snapped.word, snapped.probability) == ("ask", 0.9)
+
+
+def test_a_word_inside_continuous_sound_or_silence_keeps_its_times():
+    active = active_frames(_burst(1.0, 3.0))
+    assert snap_word(Word("so", 1.5, 1.8, 0.9), active) == Word("so", 1.5, 1.8, 0.9)
+    assert snap_word(Word("uh", 3.2, 3.6, 0.2), active) == Word("uh", 3.2, 3.6, 0.2)
