@@ -14,6 +14,7 @@ from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.shots.assets import shots
+from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.store import is_s3_uri
@@ -40,7 +41,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoo
 
 def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_media, renditions, shots, transcripts, timed_text],
+        assets=[raw_media, renditions, shots, transcripts, timed_text, subtitle_alignment],
         jobs=[title_job],
         sensors=[landing_sensor, title_automation_sensor],
         resources=build_resources(env),

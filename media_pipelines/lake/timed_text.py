@@ -50,3 +50,37 @@ def cue_rows(source_id: str, file_name: str, sha256: str, parsed: TimedText, cod
         }
         for cue in parsed.cues
     ]
+
+
+TIMED_TEXT_ALIGNMENT = "timed_text_alignment"
+
+ALIGNMENT_SCHEMA = pa.schema(
+    [
+        ("file_name", pa.string()),
+        ("cue_index", pa.int32()),
+        ("transcript_source_id", pa.string()),
+        ("cue_words", pa.int32()),
+        ("matched_words", pa.int32()),
+        ("agreement", pa.float64()),
+        ("offset_ms", pa.float64()),
+        ("file_drift_ms", pa.float64()),
+        ("code_version", pa.string()),
+    ]
+)
+
+
+def alignment_rows(file_name, transcript_source_id, alignments, drift_ms, code_version) -> list[dict]:
+    return [
+        {
+            "file_name": file_name,
+            "cue_index": a.cue_index,
+            "transcript_source_id": transcript_source_id,
+            "cue_words": a.cue_words,
+            "matched_words": a.matched_words,
+            "agreement": round(a.agreement, 4),
+            "offset_ms": a.offset_ms,
+            "file_drift_ms": drift_ms,
+            "code_version": code_version,
+        }
+        for a in alignments
+    ]

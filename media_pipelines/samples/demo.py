@@ -4,14 +4,28 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_pipelines.samples import JFK_TEXT, jfk_audio
+from media_pipelines.samples import jfk_audio
 from media_pipelines.samples.generate import ClipSpec, Shot, make_clip, shots_with_cuts
 
-_SECOND_LINE = JFK_TEXT.index(" ask what")
-JFK_SRT = (
-    f"1\n00:00:00,000 --> 00:00:08,000\n{JFK_TEXT[:_SECOND_LINE]}\n\n"
-    f"2\n00:00:08,000 --> 00:00:11,000\n{JFK_TEXT[_SECOND_LINE + 1 :]}\n"
+# Each line starts where its first word starts in the waveform (read off the clip's 10 ms energy envelope).
+JFK_LINES = (
+    (0.33, 2.2, "And so, my fellow Americans,"),
+    (3.29, 7.6, "ask not what your country can do for you,"),
+    (8.19, 10.7, "ask what you can do for your country."),
 )
+
+
+def jfk_srt(offset_s: float = 0.0) -> str:
+    """The JFK clip's subtitles, optionally shifted late (positive) or early, as a drifting delivery would be."""
+
+    def clock(t: float) -> str:
+        ms = round((t + offset_s) * 1000)
+        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+    return "\n".join(f"{i}\n{clock(a)} --> {clock(b)}\n{text}\n" for i, (a, b, text) in enumerate(JFK_LINES, 1))
+
+
+JFK_SRT = jfk_srt()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ def test_definitions_load():
         "shots",
         "transcripts",
         "timed_text",
+        "subtitle_alignment",
     }
     assert defs.resolve_sensor_def("landing_sensor").job_name == TITLE_JOB_NAME
     spec = defs.resolve_assets_def(raw_media.key).specs_by_key[raw_media.key]

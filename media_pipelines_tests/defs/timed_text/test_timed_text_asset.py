@@ -27,11 +27,12 @@ def test_cues_of_every_subtitle_file_and_a_warning_for_a_broken_one(lake_roots, 
 
     rows = read_title_table(LocalStore(lake_roots["lake"]), TIMED_TEXT_CUES, "subs").to_pylist()
     assert [(r["file_name"], r["cue_index"], r["start_s"], r["end_s"], r["language"]) for r in rows] == [
-        ("jfk.en.srt", 0, 0.0, 8.0, "en"),
-        ("jfk.en.srt", 1, 8.0, 11.0, "en"),
+        ("jfk.en.srt", 0, 0.33, 2.2, "en"),
+        ("jfk.en.srt", 1, 3.29, 7.6, "en"),
+        ("jfk.en.srt", 2, 8.19, 10.7, "en"),
         ("notes.fr.vtt", 0, 1.0, 2.5, "fr"),
     ]
-    vtt = rows[2]
+    vtt = rows[3]
     assert (vtt["text"], vtt["italic"], vtt["raw_settings"], vtt["encoding"]) == (
         "Déjà vu",
         True,
