@@ -7,7 +7,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
+from media_pipelines.defs.annotations.assets import annotations
+from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import title_automation_sensor
+from media_pipelines.defs.enrich.assets import media_table
+from media_pipelines.defs.enrich.summary import title_summary
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
@@ -41,7 +45,18 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoo
 
 def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_media, renditions, shots, transcripts, timed_text, subtitle_alignment],
+        assets=[
+            raw_media,
+            renditions,
+            shots,
+            transcripts,
+            timed_text,
+            subtitle_alignment,
+            audio_features,
+            annotations,
+            media_table,
+            title_summary,
+        ],
         jobs=[title_job],
         sensors=[landing_sensor, title_automation_sensor],
         resources=build_resources(env),

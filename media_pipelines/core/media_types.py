@@ -7,6 +7,7 @@ class MediaKind(StrEnum):
     VIDEO = "video"
     AUDIO = "audio"
     TIMED_TEXT = "timed_text"
+    ANNOTATIONS = "annotations"
     IMAGE = "image"
     OTHER = "other"
 
@@ -24,6 +25,7 @@ class ErrorType(StrEnum):
     UNREADABLE = "unreadable"
     MALFORMED_TIMED_TEXT = "malformed_timed_text"
     ENCODING_ERROR = "encoding_error"
+    MALFORMED_ANNOTATIONS = "malformed_annotations"
 
 
 class MediaFileError(Exception):

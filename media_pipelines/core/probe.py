@@ -9,6 +9,7 @@ import av
 import av.error
 
 from media_pipelines.core import sniff
+from media_pipelines.core.annotations import annotations_format
 from media_pipelines.core.media_types import ErrorType, MediaFileError, MediaKind
 
 # Names as ffmpeg prints them, for the enum values PyAV exposes only as integers.
@@ -140,6 +141,8 @@ def probe_file(path: Path) -> Probe:
 def _probe_text(path: Path, text: str) -> Probe:
     if fmt := sniff.timed_text_format(text):
         return Probe(kind=MediaKind.TIMED_TEXT, container=fmt)
+    if fmt := annotations_format(path.name):
+        return Probe(kind=MediaKind.ANNOTATIONS, container=fmt)
     if path.suffix.lower() in MEDIA_EXTENSIONS:
         raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {path.suffix}, not media")
     return Probe(kind=MediaKind.OTHER, container="text")

@@ -5,6 +5,9 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from media_pipelines.core.inspect import FileInspection
+from media_pipelines.core.media_types import FileStatus, MediaKind
+from media_pipelines.lake.store import ObjectStore
+from media_pipelines.lake.tables import read_title_table
 
 RAW_FILES = "raw_files"
 
@@ -55,3 +58,9 @@ def raw_files_table(
         for i in sorted(inspections, key=lambda i: i.source_id)
     ]
     return pa.Table.from_pylist(rows, schema=RAW_FILES_SCHEMA)
+
+
+def delivered_files(store: ObjectStore, title_id: str, kind: MediaKind) -> list[dict]:
+    """The title's files of one kind that ingest could read, as raw_files rows."""
+    rows = read_title_table(store, RAW_FILES, title_id).to_pylist()
+    return [r for r in rows if r["kind"] == kind and r["status"] == FileStatus.OK]

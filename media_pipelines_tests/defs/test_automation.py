@@ -4,7 +4,17 @@ from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 
-STAGES = {"renditions", "shots", "transcripts", "timed_text"}
+STAGES = {
+    "renditions",
+    "shots",
+    "transcripts",
+    "timed_text",
+    "subtitle_alignment",
+    "audio_features",
+    "annotations",
+    "media_table",
+    "title_summary",
+}
 
 
 def requested(result) -> dict[str, set[str]]:

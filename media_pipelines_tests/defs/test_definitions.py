@@ -7,6 +7,7 @@ from media_pipelines.definitions import build_definitions, build_resources, defs
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.partitions import TITLES_PARTITION_NAME
+from media_pipelines_tests.defs.test_automation import STAGES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -15,14 +16,7 @@ def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def(TITLE_JOB_NAME)
     assert job.partitions_def.name == TITLES_PARTITION_NAME
-    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == {
-        "raw_media",
-        "renditions",
-        "shots",
-        "transcripts",
-        "timed_text",
-        "subtitle_alignment",
-    }
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == {"raw_media", *STAGES}
     assert defs.resolve_sensor_def("landing_sensor").job_name == TITLE_JOB_NAME
     spec = defs.resolve_assets_def(raw_media.key).specs_by_key[raw_media.key]
     assert spec.description and spec.partitions_def.name == TITLES_PARTITION_NAME

@@ -9,6 +9,7 @@ import pyarrow as pa
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.provenance import short_digest
+from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import standardize
@@ -41,15 +42,21 @@ _DEFAULTS = RenditionParams()
 RENDITIONS_CODE_VERSION = short_digest("renditions-1", _DEFAULTS.to_json(), tool_versions_json(), length=12)
 
 
+_WINDOW = LoudnessWindow()
+
+
 class RenditionConfig(dg.Config):
     target_height: int = _DEFAULTS.target_height
     keyframe_interval_s: float = _DEFAULTS.keyframe_interval_s
     crf: int = _DEFAULTS.crf
     preset: str = _DEFAULTS.preset
     proxy_height: int = _DEFAULTS.proxy_height
-    loudness_target_lufs: float = -24.0
-    loudness_tolerance_lu: float = 2.0
-    true_peak_max_dbtp: float = -1.0
+    loudness_target_lufs: float = _WINDOW.target_lufs
+    loudness_tolerance_lu: float = _WINDOW.tolerance_lu
+    true_peak_max_dbtp: float = _WINDOW.true_peak_max_dbtp
+
+    def loudness_window(self) -> LoudnessWindow:
+        return LoudnessWindow(self.loudness_target_lufs, self.loudness_tolerance_lu, self.true_peak_max_dbtp)
 
     def params(self) -> RenditionParams:
         return RenditionParams(
@@ -98,9 +105,7 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         check_results=[
             checks.decode_check(verified),
             checks.duration_check(verified),
-            checks.loudness_check(
-                verified, config.loudness_target_lufs, config.loudness_tolerance_lu, config.true_peak_max_dbtp
-            ),
+            checks.loudness_check(verified, config.loudness_window()),
             checks.black_freeze_check(verified),
         ],
     )

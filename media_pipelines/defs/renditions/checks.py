@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import Rendition, StandardizeResult
 from media_pipelines.core.renditions.verify import DecodeReport
@@ -65,23 +66,17 @@ def duration_check(items: list[Verified]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(check_name=DURATION_CHECK, passed=passed, metadata={"gaps": dg.MetadataValue.md(table)})
 
 
-def loudness_check(
-    items: list[Verified], target_lufs: float, tolerance_lu: float, max_true_peak_dbtp: float
-) -> dg.AssetCheckResult:
+def loudness_check(items: list[Verified], window: LoudnessWindow) -> dg.AssetCheckResult:
     findings, measured = [], 0
     for item in items:
         loudness = item.result.qc.loudness
         if loudness is None or loudness.integrated_lufs is None:
             continue
         measured += 1
-        if abs(loudness.integrated_lufs - target_lufs) > tolerance_lu:
-            findings.append(
-                f"{item.source_id}: {loudness.integrated_lufs:.1f} LUFS, outside {target_lufs:g} ±{tolerance_lu:g}"
-            )
-        if loudness.true_peak_dbtp is not None and loudness.true_peak_dbtp > max_true_peak_dbtp:
-            findings.append(
-                f"{item.source_id}: true peak {loudness.true_peak_dbtp:.1f} dBTP above {max_true_peak_dbtp:g}"
-            )
+        findings += [
+            f"{item.source_id}: {finding}"
+            for finding in window.findings(loudness.integrated_lufs, loudness.true_peak_dbtp)
+        ]
     return dg.AssetCheckResult(
         check_name=LOUDNESS_CHECK,
         passed=not findings,

@@ -1,19 +1,20 @@
 import dagster as dg
 import pyarrow as pa
 
-from media_pipelines.core.media_types import FileStatus, MediaKind
+from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.model import TimedTextError
 from media_pipelines.core.timed_text.parse import parse_timed_text
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.automation import STAGE_AUTOMATION
+from media_pipelines.defs.file_checks import files_parse_check
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.lake.originals import original_key
-from media_pipelines.lake.raw_files import RAW_FILES
-from media_pipelines.lake.tables import read_title_table, write_title_table
+from media_pipelines.lake.raw_files import delivered_files
+from media_pipelines.lake.tables import write_title_table
 from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
 
 PARSES_CHECK = "timed_text_files_parse"
@@ -33,11 +34,7 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
     """Subtitle and caption cues of every timed-text file delivered with a title (SRT, WebVTT, TTML)."""
     title_id = title_id_of(context)
     store = lake.store()
-    files = [
-        r
-        for r in read_title_table(store, RAW_FILES, title_id).to_pylist()
-        if r["kind"] == MediaKind.TIMED_TEXT and r["status"] == FileStatus.OK
-    ]
+    files = delivered_files(store, title_id, MediaKind.TIMED_TEXT)
     rows, summary_lines, errors = [], [], []
     for f in files:
         try:
@@ -61,11 +58,6 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
         },
         data_version=dg.DataVersion(short_digest(*sorted(f["sha256"] for f in files))),
         check_results=[
-            dg.AssetCheckResult(
-                check_name=PARSES_CHECK,
-                passed=not errors,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"errors": "\n".join(errors) or "none"},
-            )
+            files_parse_check(PARSES_CHECK, errors),
         ],
     )

@@ -1,0 +1,107 @@
+import base64
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+
+from media_pipelines.core.enrich.pairing import main_audio
+from media_pipelines.core.enrich.summary import summarize_title
+from media_pipelines.core.enrich.timeline import TimelineData, draw_timeline
+from media_pipelines.core.provenance import short_digest
+from media_pipelines.core.qc import LoudnessWindow
+from media_pipelines.defs.automation import STAGE_AUTOMATION
+from media_pipelines.defs.enrich.assets import media_table
+from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.timed_text.alignment import AlignmentConfig, subtitle_alignment
+from media_pipelines.lake.annotations import ANNOTATIONS
+from media_pipelines.lake.audio_features import AUDIO_TIMELINE
+from media_pipelines.lake.media import publish_stage_media
+from media_pipelines.lake.media_table import MEDIA_TABLE, TITLE_SUMMARY, TITLE_SUMMARY_SCHEMA
+from media_pipelines.lake.raw_files import RAW_FILES
+from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
+from media_pipelines.lake.tables import read_title_table, write_title_table
+from media_pipelines.lake.timed_text import TIMED_TEXT_ALIGNMENT, TIMED_TEXT_CUES
+from media_pipelines.lake.transcripts import SPEECH_REGIONS, TRANSCRIPT_SEGMENTS, TRANSCRIPT_WORDS
+
+STAGE = "summary"
+TIMELINE = "timeline.png"
+_WINDOW = LoudnessWindow()
+SUMMARY_CODE_VERSION = short_digest("title-summary-1", str(_WINDOW), length=12)
+SHOWN = ("duration_s", "shot_count", "average_shot_s", "cuts_per_minute", "speech_ratio", "words_per_minute",
+         "language", "integrated_lufs", "true_peak_dbtp", "max_subtitle_drift_ms", "annotation_count", "qc_status")  # fmt: skip
+
+
+class SummaryConfig(dg.Config):
+    loudness_target_lufs: float = _WINDOW.target_lufs
+    loudness_tolerance_lu: float = _WINDOW.tolerance_lu
+    true_peak_max_dbtp: float = _WINDOW.true_peak_max_dbtp
+    max_drift_ms: float = AlignmentConfig().max_drift_ms
+
+
+@dg.asset(
+    partitions_def=titles_partitions,
+    deps=[media_table, renditions, subtitle_alignment],
+    automation_condition=STAGE_AUTOMATION,
+    code_version=SUMMARY_CODE_VERSION,
+    kinds={"parquet"},
+    group_name="enrich",
+)
+def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake: StorageRoot) -> dg.MaterializeResult:
+    """One row per title: duration, cutting rate, speech, loudness and QC status, with a timeline image."""
+    title_id = title_id_of(context)
+    store = lake.store()
+
+    def rows(table: str) -> list[dict]:
+        return read_title_table(store, table, title_id).to_pylist()
+
+    shots, rendition_rows, speech = rows(MEDIA_TABLE), rows(RENDITIONS), rows(SPEECH_REGIONS)
+    main = main_audio({r["source_id"]: r["duration_s"] for r in rendition_rows if r["kind"] == "audio"})
+    drifts = {r["file_name"]: r["file_drift_ms"] for r in rows(TIMED_TEXT_ALIGNMENT)}
+    drifts.update({c["file_name"]: drifts.get(c["file_name"]) for c in rows(TIMED_TEXT_CUES)})
+    labelled = rows(ANNOTATIONS)
+    summary = summarize_title(
+        media_rows=shots,
+        renditions=rendition_rows,
+        qc_rows=rows(RENDITION_QC),
+        main_audio_id=main,
+        speech=speech,
+        segments=rows(TRANSCRIPT_SEGMENTS),
+        words=rows(TRANSCRIPT_WORDS),
+        quarantined_files=sum(r["status"] != "ok" for r in rows(RAW_FILES)),
+        subtitle_drifts_ms=drifts,
+        max_drift_ms=config.max_drift_ms,
+        annotation_labels=[a["label"] for a in labelled],
+        window=LoudnessWindow(config.loudness_target_lufs, config.loudness_tolerance_lu, config.true_peak_max_dbtp),
+    )
+    first_video = shots[0]["source_id"] if shots else None
+    subtitle_file = shots[0]["subtitle_file"] if shots else None
+    timeline = TimelineData(
+        duration_s=summary["duration_s"],
+        shots=[(r["start_s"], r["end_s"], r["transition_in"]) for r in shots if r["source_id"] == first_video],
+        speech=[(r["start_s"], r["end_s"]) for r in speech if r["source_id"] == main],
+        subtitles=[(c["start_s"], c["end_s"]) for c in rows(TIMED_TEXT_CUES) if c["file_name"] == subtitle_file],
+        annotations=[(a["start_s"], a["end_s"], a["label"]) for a in labelled],
+        loudness=[(r["second"], r["rms_dbfs"]) for r in rows(AUDIO_TIMELINE) if r["source_id"] == main],
+    )
+    with tempfile.TemporaryDirectory(prefix="summary-") as tmp:
+        image = draw_timeline(timeline, Path(tmp) / TIMELINE)
+        uris = publish_stage_media(store, title_id, STAGE, {TIMELINE: image})
+        preview = base64.b64encode(image.read_bytes()).decode()
+    row = {**summary, "timeline_uri": uris[TIMELINE], "code_version": SUMMARY_CODE_VERSION}
+    write_title_table(store, TITLE_SUMMARY, title_id, pa.Table.from_pylist([row], schema=TITLE_SUMMARY_SCHEMA))
+    table = "| field | value |\n|---|---|\n" + "\n".join(f"| {k} | {summary[k]} |" for k in SHOWN)
+    findings = "\n".join(f"- {f}" for f in summary["qc_findings"]) or "none"
+    return dg.MaterializeResult(
+        metadata={
+            SUMMARY: f"{summary['qc_status']}: {summary['shot_count']} shots, {summary['duration_s']:.1f} s, "
+            f"speech {summary['speech_ratio'] or 0:.0%}, {summary['language'] or 'no language'}",
+            "summary": dg.MetadataValue.md(table),
+            "timeline": dg.MetadataValue.md(f"![timeline](data:image/png;base64,{preview})"),
+            "qc_findings": dg.MetadataValue.md(findings),
+            "qc_status": summary["qc_status"],
+        }
+    )
