@@ -1,4 +1,4 @@
-"""`media-lake`: run the title pipeline for landing titles, or stage and run the demo titles."""
+"""`media-lake`: run the title pipeline, stage and run the demo titles, query the lake, export training shards."""
 
 import argparse
 import io
@@ -18,6 +18,9 @@ from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.export.export import MANIFEST, export_shots
+from media_pipelines.export.samples import ExportQueryError
+from media_pipelines.export.shards import WRITERS
 from media_pipelines.instance import open_instance
 from media_pipelines.lake.landing import scan_landing
 from media_pipelines.lake.query import connect
@@ -138,6 +141,17 @@ def _query(store: ObjectStore, sql: str, output: str) -> int:
     return 0
 
 
+def _export(store: ObjectStore, args: argparse.Namespace) -> int:
+    try:
+        manifest = export_shots(store, args.sql, args.format, args.out, args.shard_size, args.clips)
+    except (ExportQueryError, FileExistsError) as exc:
+        print(f"export failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{manifest['samples']} samples in {len(manifest['shards'])} {args.format} shards: {args.out}")
+    print(f"manifest: {args.out / MANIFEST} ({len(manifest['sources'])} sources)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="media-lake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,11 +161,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     query = commands.add_parser("query", help="run SQL over every lake table (one DuckDB view per table)")
     query.add_argument("sql")
     query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    export = commands.add_parser("export", help="write training shards of the shots a query selects")
+    export.add_argument("--sql", required=True, help="a query returning title_id, source_id, shot_index per sample")
+    export.add_argument("--format", choices=sorted(WRITERS), default="webdataset")
+    export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
+    export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")
     args = parser.parse_args(argv)
 
     defs = build_definitions()
     if args.command == "query":
         return _query(defs.resources["lake"].store(), args.sql, args.format)
+    if args.command == "export":
+        return _export(defs.resources["lake"].store(), args)
     with open_instance() as instance:
         if args.command == "run":
             return _report(run_titles(defs, instance, args.titles))

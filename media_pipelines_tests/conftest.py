@@ -10,6 +10,8 @@ from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.samples.demo import bikes_clip
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory) -> dict[str, Path]:
@@ -75,3 +77,13 @@ def openai_tiny_en(tmp_path_factory) -> Path:
     from media_pipelines_tests.ct2_to_openai import convert
 
     return convert(get_model_path(), tmp_path_factory.mktemp("whisper") / "tiny_en.pt")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A fresh working folder with the project's instance config and default lake locations."""
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.chdir(tmp_path)
+    for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path

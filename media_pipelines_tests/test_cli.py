@@ -1,27 +1,13 @@
 import json
-import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from media_pipelines.cli import main
 from media_pipelines.instance import open_instance
 from media_pipelines.query import connect_lake
 from media_pipelines_tests.conftest import deliver
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """A fresh working folder with the project's instance config and default lake locations."""
-    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
-    monkeypatch.chdir(tmp_path)
-    for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
 
 
 def lake_files(project: Path) -> dict[str, bytes]:

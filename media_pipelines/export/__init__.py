@@ -1,0 +1,1 @@
+"""Training shards from a SQL selection of shots: WebDataset tars or Parquet, deterministic, with a manifest."""
