@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
@@ -134,11 +135,20 @@ def _query(store: ObjectStore, sql: str, output: str) -> int:
         print(json.dumps(table.to_pylist(), default=str, indent=1))
     elif output == "csv":
         buffer = io.BytesIO()
-        pa_csv.write_csv(table, buffer)
+        pa_csv.write_csv(_flat(table), buffer)
         print(buffer.getvalue().decode(), end="")
     else:
         print(result)
     return 0
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """CSV has no lists or structs: nested values are written as JSON text."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            values = [None if v is None else json.dumps(v, default=str) for v in table.column(index).to_pylist()]
+            table = table.set_column(index, field.name, pa.array(values, pa.string()))
+    return table
 
 
 def _export(store: ObjectStore, args: argparse.Namespace) -> int:

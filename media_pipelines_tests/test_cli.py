@@ -85,6 +85,11 @@ def test_query_in_table_json_and_csv(project, media, capsys):
     assert capsys.readouterr().out.splitlines() == ['"title_id","kind"', '"one","video"', '"two","audio"']
     assert main(["query", "select count(*) as shots from shots where title_id = 'one'"]) == 0
     assert "│     6 │" in capsys.readouterr().out
+    assert (
+        main(["query", "select title_id, [kind] as kinds from raw_files where title_id = 'two'", "--format", "csv"])
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines()[1] == '"two","[""audio""]"'
     assert main(["query", "select * from no_such_table"]) == 1
     assert "query failed" in capsys.readouterr().err
     assert connect_lake().sql("select count(*) from renditions").fetchall() == [(3,)]

@@ -99,7 +99,7 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
         metadata={
             SUMMARY: f"{summary['qc_status']}: {summary['shot_count']} shots, {summary['duration_s']:.1f} s, "
             f"speech {summary['speech_ratio'] or 0:.0%}, {summary['language'] or 'no language'}",
-            "summary": dg.MetadataValue.md(table),
+            "summary_table": dg.MetadataValue.md(table),
             "timeline": dg.MetadataValue.md(f"![timeline](data:image/png;base64,{preview})"),
             "qc_findings": dg.MetadataValue.md(findings),
             "qc_status": summary["qc_status"],
