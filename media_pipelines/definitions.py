@@ -17,6 +17,7 @@ from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.schedules import nightly_reconcile
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.defs.timed_text.assets import timed_text
@@ -59,6 +60,7 @@ def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
         ],
         jobs=[title_job],
         sensors=[landing_sensor, title_automation_sensor],
+        schedules=[nightly_reconcile],
         resources=build_resources(env),
     )
 
