@@ -5,6 +5,7 @@ import io
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,15 @@ import dagster as dg
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from dagster._core.execution.backfill import BULK_ACTION_TERMINAL_STATUSES, BulkActionStatus
 
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.definitions import build_definitions
+from media_pipelines.defs.backfills import UnknownTitlesError, plan_backfills, submit_backfill
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.reconcile import Need
 from media_pipelines.export.export import MANIFEST, export_shots
 from media_pipelines.export.samples import ExportQueryError
 from media_pipelines.export.shards import WRITERS
@@ -151,6 +155,45 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
+def _backfill(defs: dg.Definitions, instance: dg.DagsterInstance, args: argparse.Namespace) -> int:
+    need = Need.FAILED if args.failed else Need.STALE if args.stale else None
+    reason = str(need) if need else "titles" if args.titles else "all"
+    asset_graph = defs.resolve_asset_graph()
+    try:
+        plans = plan_backfills(instance, asset_graph, args.titles, need)
+    except UnknownTitlesError as exc:
+        print(f"backfill refused: {exc}", file=sys.stderr)
+        return 1
+    if not plans:
+        print(f"nothing to backfill ({reason})")
+        return 0
+    submitted = []
+    for assets, titles in plans.items():
+        backfill_id = submit_backfill(instance, asset_graph, assets, titles, reason)
+        submitted.append(backfill_id)
+        names = ", ".join(k.to_user_string() for k in assets)
+        print(
+            f"backfill {backfill_id}: {len(titles)} titles ({', '.join(titles[:10])}{' ...' if len(titles) > 10 else ''}); {names}"
+        )
+    print("The daemon runs it (dagster dev, or dagster-daemon run); progress in the UI under Runs > Backfills.")
+    return _wait_for_backfills(instance, submitted) if args.wait else 0
+
+
+def _wait_for_backfills(instance: dg.DagsterInstance, backfill_ids: list[str], poll_s: float = 2.0) -> int:
+    pending, failed = set(backfill_ids), []
+    while pending:
+        for backfill_id in sorted(pending):
+            status = instance.get_backfill(backfill_id).status
+            if status in BULK_ACTION_TERMINAL_STATUSES:
+                print(f"backfill {backfill_id}: {status.value}")
+                pending.discard(backfill_id)
+                if status != BulkActionStatus.COMPLETED_SUCCESS:
+                    failed.append(backfill_id)
+        if pending:
+            time.sleep(poll_s)
+    return 1 if failed else 0
+
+
 def _export(store: ObjectStore, args: argparse.Namespace) -> int:
     try:
         manifest = export_shots(store, args.sql, args.format, args.out, args.shard_size, args.clips)
@@ -177,6 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
     export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")
+    backfill = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
+    which = backfill.add_mutually_exclusive_group(required=True)
+    which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
+    which.add_argument("--all", action="store_true", help="every registered title")
+    which.add_argument("--failed", action="store_true", help="titles with a failed stage: that stage and below")
+    which.add_argument("--stale", action="store_true", help="titles with a stale stage: that stage and below")
+    backfill.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 
     defs = build_definitions()
@@ -185,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export":
         return _export(defs.resources["lake"].store(), args)
     with open_instance() as instance:
+        if args.command == "backfill":
+            return _backfill(defs, instance, args)
         if args.command == "run":
             return _report(run_titles(defs, instance, args.titles))
         landing = defs.resources["landing"].store()

@@ -11,7 +11,7 @@ from dagster._core.definitions.temporal_context import TemporalContext
 from dagster._core.storage.partition_status_cache import AssetPartitionStatus
 from dagster._time import get_current_datetime
 
-from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.partitions import title_asset_keys, titles_partitions
 
 
 class Need(StrEnum):
@@ -37,10 +37,7 @@ def title_needs(
 ) -> list[TitleNeeds]:
     """Titles with at least one title-partitioned asset in a wanted state, in title order; a title with a
     run in progress is left to that run."""
-    keys = sorted(
-        (k for k in asset_graph.get_all_asset_keys() if asset_graph.get(k).partitions_def == titles_partitions),
-        key=lambda k: k.to_user_string(),
-    )
+    keys = title_asset_keys(asset_graph)
     needs: dict[str, dict[dg.AssetKey, Need]] = {t: {} for t in titles}
     running: set[str] = set()
     for key in keys:
