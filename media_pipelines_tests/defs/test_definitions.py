@@ -6,7 +6,7 @@ from dagster._core.instance.config import dagster_instance_config
 from media_pipelines.definitions import build_definitions, build_resources, defs
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
-from media_pipelines.defs.partitions import TITLES_PARTITION_NAME
+from media_pipelines.defs.partitions import TITLES_PARTITION_NAME, title_asset_keys
 from media_pipelines_tests.defs.test_automation import STAGES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,3 +34,17 @@ def test_environment_is_decided_by_variables(tmp_path):
 def test_instance_config_validates_against_the_schema():
     config, _ = dagster_instance_config(str(REPO))
     assert config["concurrency"]["pools"]["default_limit"] >= 1
+
+
+def test_every_stage_is_versioned_retried_on_transient_errors_and_heavy_ones_pooled():
+    graph = defs.resolve_asset_graph()
+    for key in title_asset_keys(graph):
+        node = graph.get(key)
+        assert node.code_version, key
+        assert defs.resolve_assets_def(key).op.retry_policy is not None, key
+    pools = {k.to_user_string(): defs.resolve_assets_def(k).op.pool for k in title_asset_keys(graph)}
+    assert {pools["renditions"], pools["shots"], pools["transcripts"], pools["audio_features"]} == {
+        "transcode",
+        "cpu",
+        "asr",
+    }

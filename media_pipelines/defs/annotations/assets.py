@@ -10,6 +10,7 @@ from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.annotations import ANNOTATIONS, ANNOTATIONS_SCHEMA, annotation_rows
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import delivered_files
@@ -23,6 +24,7 @@ ANNOTATIONS_CODE_VERSION = short_digest("annotations-1", length=12)
     partitions_def=titles_partitions,
     deps=[raw_media],
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=ANNOTATIONS_CODE_VERSION,
     kinds={"parquet"},
     group_name="annotations",

@@ -13,6 +13,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.audio_features import (
@@ -41,6 +42,7 @@ AUDIO_FEATURES_CODE_VERSION = short_digest(
     deps=[renditions, shots, transcripts],
     pool="cpu",
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=AUDIO_FEATURES_CODE_VERSION,
     kinds={"librosa", "parquet"},
     group_name="audio",

@@ -10,6 +10,7 @@ from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
@@ -40,6 +41,7 @@ PREVIEW_COLUMNS = ("shot_index", "start_s", "duration_s", "transition_in", "word
     partitions_def=titles_partitions,
     deps=[shots, transcripts, timed_text, audio_features, annotations],
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=MEDIA_TABLE_CODE_VERSION,
     kinds={"duckdb", "parquet"},
     group_name="enrich",

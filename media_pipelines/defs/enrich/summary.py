@@ -16,6 +16,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.timed_text.alignment import AlignmentConfig, subtitle_alignment
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.audio_features import AUDIO_TIMELINE
@@ -46,6 +47,7 @@ class SummaryConfig(dg.Config):
     partitions_def=titles_partitions,
     deps=[media_table, renditions, subtitle_alignment],
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=SUMMARY_CODE_VERSION,
     kinds={"parquet"},
     group_name="enrich",

@@ -9,6 +9,7 @@ from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.landing import snapshot_title
 from media_pipelines.lake.originals import store_original
 from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
@@ -23,7 +24,7 @@ INGEST_CODE_VERSION = short_digest("ingest-1", tool_versions_json(), length=12)
     code_version=INGEST_CODE_VERSION,
     kinds={"parquet", "video"},
     group_name="ingest",
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+    retry_policy=LAKE_IO_RETRY,
 )
 def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: StorageRoot) -> dg.MaterializeResult:
     """Every file delivered for a title: checksum, content kind, full probe, original copied into the lake."""

@@ -22,6 +22,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import RAW_FILES
@@ -77,7 +78,7 @@ class RenditionConfig(dg.Config):
     kinds={"ffmpeg", "video", "parquet"},
     group_name="renditions",
     check_specs=[dg.AssetCheckSpec(name, asset="renditions") for name in checks.CHECK_NAMES],
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+    retry_policy=HEAVY_RETRY,
 )
 def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot) -> dg.MaterializeResult:
     """Standard renditions of each source (CFR H.264 mezzanine, analysis proxy, 16 kHz audio) with loudness QC."""

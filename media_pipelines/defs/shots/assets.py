@@ -20,6 +20,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.shots import FRAMES, FRAMES_SCHEMA, SHOTS, SHOTS_SCHEMA, frame_rows, shot_rows
@@ -53,7 +54,7 @@ class _Analyzed:
     kinds={"video", "parquet"},
     group_name="shots",
     check_specs=[dg.AssetCheckSpec(TILING_CHECK, asset="shots")],
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+    retry_policy=HEAVY_RETRY,
 )
 def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """Shots of every video source (cuts, fades, dissolves) with keyframes, frame features and near-duplicate groups."""

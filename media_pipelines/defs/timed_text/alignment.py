@@ -9,6 +9,7 @@ from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.tables import read_title_table, write_title_table
@@ -27,6 +28,7 @@ class AlignmentConfig(dg.Config):
     partitions_def=titles_partitions,
     deps=[timed_text, transcripts],
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=ALIGNMENT_CODE_VERSION,
     kinds={"parquet"},
     group_name="timed_text",

@@ -12,6 +12,7 @@ from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import delivered_files
 from media_pipelines.lake.tables import write_title_table
@@ -25,6 +26,7 @@ TIMED_TEXT_CODE_VERSION = short_digest("timed-text-1", tool_versions_json(), len
     partitions_def=titles_partitions,
     deps=[raw_media],
     automation_condition=STAGE_AUTOMATION,
+    retry_policy=LAKE_IO_RETRY,
     code_version=TIMED_TEXT_CODE_VERSION,
     kinds={"parquet"},
     group_name="timed_text",

@@ -16,6 +16,7 @@ from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.tables import read_title_table, write_title_table
@@ -64,7 +65,7 @@ TRANSCRIPTS_CODE_VERSION = short_digest(
     code_version=TRANSCRIPTS_CODE_VERSION,
     kinds={"whisper", "parquet"},
     group_name="transcripts",
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+    retry_policy=HEAVY_RETRY,
 )
 def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot) -> dg.MaterializeResult:
     """Whisper transcripts of every audio rendition: speech-gated segments with word timings and hallucination risk."""
