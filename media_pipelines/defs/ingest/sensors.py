@@ -3,6 +3,7 @@ import json
 import dagster as dg
 
 from media_pipelines.defs.ingest.assets import LANDING_FINGERPRINT, raw_media
+from media_pipelines.defs.ingest.sizing import run_size_tags
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.resources import StorageRoot
@@ -57,7 +58,12 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot) ->
     cursor = json.dumps({"titles": plan.cursor, "invalid": list(scan.invalid_folders)}, sort_keys=True)
     return dg.SensorResult(
         run_requests=[
-            dg.RunRequest(partition_key=s.title_id, run_key=f"{s.title_id}:{s.fingerprint}") for s in plan.run
+            dg.RunRequest(
+                partition_key=s.title_id,
+                run_key=f"{s.title_id}:{s.fingerprint}",
+                tags=run_size_tags(sum(f.size for f in s.files)),
+            )
+            for s in plan.run
         ],
         dynamic_partitions_requests=[titles_partitions.build_add_request(plan.register)] if plan.register else [],
         cursor=cursor,

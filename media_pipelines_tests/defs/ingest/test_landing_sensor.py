@@ -25,7 +25,7 @@ def test_new_title_is_registered_and_requested_once(lake_roots, resources, insta
     [add] = first.dynamic_partitions_requests
     assert add.partitions_def_name == titles_partitions.name and list(add.partition_keys) == ["bikes"]
     [request] = first.run_requests
-    assert request.partition_key == "bikes" and request.run_key.startswith("bikes:")
+    assert request.partition_key == "bikes" and request.run_key.startswith("bikes:") and request.tags == {}
     again = tick(instance, resources, first.cursor)
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
 
@@ -74,3 +74,12 @@ def test_ten_thousand_folders_are_worked_through_under_the_cap(lake_roots, resou
         cursor = result.cursor
     assert len(requested) == total and ticks == total // MAX_TITLES_PER_TICK + 1
     assert len(instance.get_dynamic_partitions(titles_partitions.name)) == total
+
+
+def test_a_large_delivery_asks_for_a_bigger_task(lake_roots, resources, instance):
+    folder = lake_roots["landing"] / "feature"
+    folder.mkdir()
+    with (folder / "master.mov").open("wb") as f:
+        f.truncate(3 << 30)  # sparse: the sensor reads sizes, never content
+    [request] = tick(instance, resources).run_requests
+    assert request.tags == {"ecs/cpu": "4096", "ecs/memory": "16384"}

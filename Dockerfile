@@ -1,0 +1,19 @@
+# The code location image: the same image runs the gRPC code server, the webserver, the daemon and every
+# run task (EcsRunLauncher starts runs from the code location's task definition).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DAGSTER_HOME=/opt/dagster/home
+WORKDIR /opt/media_pipelines
+
+# ffmpeg comes from imageio-ffmpeg's static build and decoding from PyAV wheels: no apt step.
+COPY pyproject.toml README.md ./
+COPY media_pipelines ./media_pipelines
+RUN pip install --no-cache-dir ".[openai,production]" && \
+    mkdir -p "$DAGSTER_HOME"
+COPY deploy/aws/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+COPY workspace.yaml ./
+
+# Whisper weights: set TranscriptConfig.model to a path baked in here or on a mounted volume, or let the
+# backend's cache download `small` on first use (the task needs egress to the model hub then).
+EXPOSE 4000
+CMD ["dagster", "code-server", "start", "-h", "0.0.0.0", "-p", "4000", "-m", "media_pipelines.definitions"]
