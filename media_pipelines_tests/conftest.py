@@ -1,9 +1,11 @@
 import shutil
+import socket
 from pathlib import Path
 
 import dagster as dg
 import pytest
 from dagster_aws.s3 import S3Resource
+from moto.server import ThreadedMotoServer
 
 from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.defs.resources import StorageRoot
@@ -87,3 +89,23 @@ def project(tmp_path, monkeypatch) -> Path:
     for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

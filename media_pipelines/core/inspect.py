@@ -52,7 +52,7 @@ def inspect_file(path: Path, relative_path: str) -> FileInspection:
     size = path.stat().st_size
     digest = sha256_file(path)
     try:
-        probe, error = probe_file(path), None
+        probe, error = probe_file(path, relative_path), None
     except MediaFileError as exc:
         probe, error = None, exc
     return FileInspection(

@@ -3,7 +3,7 @@
 import statistics
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import av
 import av.error
@@ -111,8 +111,10 @@ class Probe:
     streams: tuple[StreamInfo, ...] = field(default_factory=tuple)
 
 
-def probe_file(path: Path) -> Probe:
-    """Probe a file; raises MediaFileError with a typed reason when it cannot be used."""
+def probe_file(path: Path, delivered_name: str | None = None) -> Probe:
+    """Probe a file; raises MediaFileError with a typed reason when it cannot be used. delivered_name is
+    the file's name as delivered, when `path` is a local copy under another name (an S3 download)."""
+    name = PurePosixPath(delivered_name or path.name)
     try:
         size = path.stat().st_size
         if size == 0:
@@ -123,7 +125,7 @@ def probe_file(path: Path) -> Probe:
 
     text = sniff.decode_text(head)
     if text is not None:
-        return _probe_text(path, text)
+        return _probe_text(name, text)
     if sniff.is_iso_bmff(head) and (problem := sniff.iso_bmff_problem(path)):
         raise MediaFileError(ErrorType.TRUNCATED, problem)
     try:
@@ -131,20 +133,20 @@ def probe_file(path: Path) -> Probe:
     except av.error.FFmpegError as exc:
         if sniff.has_container_signature(head):
             raise MediaFileError(ErrorType.DECODE_ERROR, f"known container, but unreadable: {exc}") from exc
-        if path.suffix.lower() in MEDIA_EXTENSIONS:
+        if name.suffix.lower() in MEDIA_EXTENSIONS:
             raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"no demuxer recognizes it: {exc}") from exc
         return Probe(kind=MediaKind.OTHER, container="binary")
     with container:
         return _probe_container(container)
 
 
-def _probe_text(path: Path, text: str) -> Probe:
+def _probe_text(name: PurePosixPath, text: str) -> Probe:
     if fmt := sniff.timed_text_format(text):
         return Probe(kind=MediaKind.TIMED_TEXT, container=fmt)
-    if fmt := annotations_format(path.name):
+    if fmt := annotations_format(name.name):
         return Probe(kind=MediaKind.ANNOTATIONS, container=fmt)
-    if path.suffix.lower() in MEDIA_EXTENSIONS:
-        raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {path.suffix}, not media")
+    if name.suffix.lower() in MEDIA_EXTENSIONS:
+        raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"text content in a file named {name.suffix}, not media")
     return Probe(kind=MediaKind.OTHER, container="text")
 
 

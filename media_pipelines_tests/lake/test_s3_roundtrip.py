@@ -1,11 +1,7 @@
 """The lake and landing zone on S3, through a real HTTP endpoint (a local moto server)."""
 
-import socket
-
 import boto3
 import dagster as dg
-import pytest
-from moto.server import ThreadedMotoServer
 
 from media_pipelines.definitions import build_resources
 from media_pipelines.defs.ingest.assets import raw_media
@@ -14,26 +10,6 @@ from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.query import connect
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.tables import read_title_table
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def s3_endpoint(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 def test_raw_media_round_trip_on_s3(s3_endpoint, media, instance):

@@ -92,9 +92,10 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
 def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Path) -> _Analyzed:
     proxy, mezzanine = kinds["proxy"], kinds["mezzanine"]
     source_id = mezzanine["source_id"]
-    # Keyed by parameters and the mezzanine URI (which names its rendition generation): changed inputs
-    # write a new folder, never over files that the committed tables still point to.
-    generation = short_digest(PARAMS.to_json(), mezzanine["uri"], SHOTS_CODE_VERSION, length=12)
+    # Keyed by parameters and the mezzanine's lake key (which names its rendition generation): changed
+    # inputs write a new folder, never over files that the committed tables still point to; the key, not
+    # the URI, so the same lake on local disk or S3 names its folders alike.
+    generation = short_digest(PARAMS.to_json(), store.key_for(mezzanine["uri"]), SHOTS_CODE_VERSION, length=12)
     out_dir = tmp / source_id / generation
     with store.local_copy(store.key_for(proxy["uri"])) as proxy_path:
         with store.local_copy(store.key_for(mezzanine["uri"])) as mezzanine_path:

@@ -94,7 +94,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
             segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
             words += word_rows(row["source_id"], transcript)
             speech += speech_rows(row["source_id"], transcript)
-            generation = short_digest(params, row["uri"], length=12)
+            generation = short_digest(params, store.key_for(row["uri"]), length=12)
             media.update(_subtitle_files(Path(tmp), row["source_id"], generation, transcript))
         publish_stage_media(store, title_id, STAGE, media)
         write_title_table(store, TRANSCRIPT_SEGMENTS, title_id, pa.Table.from_pylist(segments, schema=SEGMENTS_SCHEMA))
@@ -103,7 +103,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
         remove_stale_media(store, title_id, STAGE, keep=set(media))
     return dg.MaterializeResult(
         metadata=_metadata(results, segments, words, model.model_id),
-        data_version=dg.DataVersion(short_digest(params, *sorted(r["uri"] for r in audio_rows))),
+        data_version=dg.DataVersion(short_digest(params, *sorted(store.key_for(r["uri"]) for r in audio_rows))),
     )
 
 
