@@ -34,6 +34,7 @@ TITLE_SUMMARY_SCHEMA = pa.schema(
         ("qc_status", pa.string()),
         ("qc_findings", pa.list_(pa.string())),
         ("timeline_uri", pa.string()),
+        ("source_sha256s", pa.list_(pa.string())),  # every usable delivered file, in name order
         ("code_version", pa.string()),
     ]
 )

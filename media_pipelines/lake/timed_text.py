@@ -64,12 +64,14 @@ ALIGNMENT_SCHEMA = pa.schema(
         ("agreement", pa.float64()),
         ("offset_ms", pa.float64()),
         ("file_drift_ms", pa.float64()),
+        ("source_sha256", pa.string()),  # the subtitle file's
+        ("transcript_sha256", pa.string()),  # the source whose transcript it was aligned to
         ("code_version", pa.string()),
     ]
 )
 
 
-def alignment_rows(file_name, transcript_source_id, alignments, drift_ms, code_version) -> list[dict]:
+def alignment_rows(file_name, sha256, transcript_source_id, transcript_sha256, alignments, drift_ms, code_version):
     return [
         {
             "file_name": file_name,
@@ -80,6 +82,8 @@ def alignment_rows(file_name, transcript_source_id, alignments, drift_ms, code_v
             "agreement": round(a.agreement, 4),
             "offset_ms": a.offset_ms,
             "file_drift_ms": drift_ms,
+            "source_sha256": sha256,
+            "transcript_sha256": transcript_sha256,
             "code_version": code_version,
         }
         for a in alignments

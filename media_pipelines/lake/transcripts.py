@@ -39,6 +39,8 @@ WORDS_SCHEMA = pa.schema(
         ("start_s", pa.float64()),
         ("end_s", pa.float64()),
         ("probability", pa.float64()),
+        ("source_sha256", pa.string()),
+        ("code_version", pa.string()),
     ]
 )
 
@@ -68,7 +70,7 @@ def segment_rows(source_id, sha256, transcript: Transcript, model, backend, flag
     ]
 
 
-def word_rows(source_id, transcript: Transcript):
+def word_rows(source_id, sha256, transcript: Transcript, code_version):
     return [
         {
             "source_id": source_id,
@@ -78,6 +80,8 @@ def word_rows(source_id, transcript: Transcript):
             "start_s": w.start,
             "end_s": w.end,
             "probability": w.probability,
+            "source_sha256": sha256,
+            "code_version": code_version,
         }
         for i, s in enumerate(transcript.segments)
         for j, w in enumerate(s.segment.words)
@@ -90,12 +94,21 @@ SPEECH_SCHEMA = pa.schema(
         ("region_index", pa.int32()),
         ("start_s", pa.float64()),
         ("end_s", pa.float64()),
+        ("source_sha256", pa.string()),
+        ("code_version", pa.string()),
     ]
 )
 
 
-def speech_rows(source_id, transcript: Transcript):
+def speech_rows(source_id, sha256, transcript: Transcript, code_version):
     return [
-        {"source_id": source_id, "region_index": i, "start_s": start, "end_s": end}
+        {
+            "source_id": source_id,
+            "region_index": i,
+            "start_s": start,
+            "end_s": end,
+            "source_sha256": sha256,
+            "code_version": code_version,
+        }
         for i, (start, end) in enumerate(transcript.speech_regions)
     ]

@@ -64,7 +64,7 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
     main = main_audio({r["source_id"]: r["duration_s"] for r in rendition_rows if r["kind"] == "audio"})
     drifts = {r["file_name"]: r["file_drift_ms"] for r in rows(TIMED_TEXT_ALIGNMENT)}
     drifts.update({c["file_name"]: drifts.get(c["file_name"]) for c in rows(TIMED_TEXT_CUES)})
-    labelled = rows(ANNOTATIONS)
+    labelled, raw_files = rows(ANNOTATIONS), rows(RAW_FILES)
     summary = summarize_title(
         media_rows=shots,
         renditions=rendition_rows,
@@ -73,7 +73,7 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
         speech=speech,
         segments=rows(TRANSCRIPT_SEGMENTS),
         words=rows(TRANSCRIPT_WORDS),
-        quarantined_files=sum(r["status"] != "ok" for r in rows(RAW_FILES)),
+        quarantined_files=sum(r["status"] != "ok" for r in raw_files),
         subtitle_drifts_ms=drifts,
         max_drift_ms=config.max_drift_ms,
         annotation_labels=[a["label"] for a in labelled],
@@ -93,7 +93,12 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
         image = draw_timeline(timeline, Path(tmp) / TIMELINE)
         uris = publish_stage_media(store, title_id, STAGE, {TIMELINE: image})
         preview = base64.b64encode(image.read_bytes()).decode()
-    row = {**summary, "timeline_uri": uris[TIMELINE], "code_version": SUMMARY_CODE_VERSION}
+    row = {
+        **summary,
+        "timeline_uri": uris[TIMELINE],
+        "source_sha256s": [f["sha256"] for f in sorted(raw_files, key=lambda f: f["file_name"]) if f["status"] == "ok"],
+        "code_version": SUMMARY_CODE_VERSION,
+    }
     write_title_table(store, TITLE_SUMMARY, title_id, pa.Table.from_pylist([row], schema=TITLE_SUMMARY_SCHEMA))
     table = "| field | value |\n|---|---|\n" + "\n".join(f"| {k} | {summary[k]} |" for k in SHOWN)
     findings = "\n".join(f"- {f}" for f in summary["qc_findings"]) or "none"

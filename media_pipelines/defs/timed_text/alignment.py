@@ -45,14 +45,24 @@ def subtitle_alignment(
     source = Counter(w["source_id"] for w in words).most_common(1)
     source_id = source[0][0] if source else None
     spoken = [TimedWord(w["word"], w["start_s"]) for w in words if w["source_id"] == source_id]
-    by_file = defaultdict(list)
+    transcript_sha = next((w["source_sha256"] for w in words if w["source_id"] == source_id), None)
+    by_file, file_sha = defaultdict(list), {}
     for cue in read_title_table(store, TIMED_TEXT_CUES, title_id).sort_by("start_s").to_pylist():
         by_file[cue["file_name"]].append((cue["cue_index"], cue["start_s"], cue["text"]))
+        file_sha[cue["file_name"]] = cue["source_sha256"]
     rows, drifts = [], {}
     for file_name, cues in sorted(by_file.items()):
         alignments = align_cues(cues, spoken) if spoken else []
         drifts[file_name] = median_drift_ms(alignments)
-        rows += alignment_rows(file_name, source_id, alignments, drifts[file_name], ALIGNMENT_CODE_VERSION)
+        rows += alignment_rows(
+            file_name,
+            file_sha[file_name],
+            source_id,
+            transcript_sha,
+            alignments,
+            drifts[file_name],
+            ALIGNMENT_CODE_VERSION,
+        )
     write_title_table(store, TIMED_TEXT_ALIGNMENT, title_id, pa.Table.from_pylist(rows, schema=ALIGNMENT_SCHEMA))
     measured = {f: d for f, d in drifts.items() if d is not None}
     drifting = {f: d for f, d in measured.items() if abs(d) > config.max_drift_ms}

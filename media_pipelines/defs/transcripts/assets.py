@@ -53,7 +53,7 @@ class TranscriptConfig(dg.Config):
 _DEFAULTS = TranscriptConfig()
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
 TRANSCRIPTS_CODE_VERSION = short_digest(
-    "transcripts-2", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
+    "transcripts-3", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
 )
 
 
@@ -92,8 +92,9 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
                 config.flag_risk_above,
             )
             segments += segment_rows(*args, params, TRANSCRIPTS_CODE_VERSION)
-            words += word_rows(row["source_id"], transcript)
-            speech += speech_rows(row["source_id"], transcript)
+            provenance = (row["source_id"], row["source_sha256"], transcript, TRANSCRIPTS_CODE_VERSION)
+            words += word_rows(*provenance)
+            speech += speech_rows(*provenance)
             generation = short_digest(params, store.key_for(row["uri"]), length=12)
             media.update(_subtitle_files(Path(tmp), row["source_id"], generation, transcript))
         publish_stage_media(store, title_id, STAGE, media)
