@@ -9,7 +9,7 @@ from PIL import Image
 
 from media_pipelines.core.shots.decode import Batch, stream_proxy
 from media_pipelines.core.shots.detector import DetectorParams, ShotDetector
-from media_pipelines.core.shots.features import FrameFeatures, frame_features, motion
+from media_pipelines.core.shots.features import FrameFeatures, frame_features, luma, motion
 from media_pipelines.core.shots.keyframes import choose_keyframe, frames_at
 from media_pipelines.core.shots.segments import Shot, shots_from_boundaries
 
@@ -64,9 +64,10 @@ def scan_proxy(proxy: Path, proxy_size: tuple[int, int], fps: float, params: Sho
         if isinstance(item, Batch):
             boundaries += detector.push(item.frames)
         else:
-            moved = motion(previous, item.rgb) if previous is not None else None
-            samples.append((item.frame_index, frame_features(item.rgb), moved))
-            previous = item.rgb
+            y = luma(item.rgb)
+            moved = motion(previous, y) if previous is not None else None
+            samples.append((item.frame_index, frame_features(item.rgb, y), moved))
+            previous = y
     boundaries += detector.finish()
     shots = shots_from_boundaries(boundaries, detector.count, min_frames=max(1, round(params.min_shot_s * fps)))
     shot_of = np.repeat([s.index for s in shots], [s.end_frame - s.start_frame for s in shots])

@@ -36,9 +36,11 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.float32) @ LUMA_WEIGHTS
 
 
-def frame_features(rgb: np.ndarray) -> FrameFeatures:
-    y = luma(rgb)
-    r, g, b = (rgb[..., c].astype(np.float32) for c in range(3))
+def frame_features(rgb: np.ndarray, y: np.ndarray | None = None) -> FrameFeatures:
+    """y: the frame's luma when the caller already has it (it also feeds motion)."""
+    values = rgb.astype(np.float32)
+    y = values @ LUMA_WEIGHTS if y is None else y
+    r, g, b = values[..., 0], values[..., 1], values[..., 2]
     rg, yb = r - g, 0.5 * (r + g) - b
     colorfulness = np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean())
     laplacian = y[1:-1, :-2] + y[1:-1, 2:] + y[:-2, 1:-1] + y[2:, 1:-1] - 4 * y[1:-1, 1:-1]
@@ -52,9 +54,9 @@ def frame_features(rgb: np.ndarray) -> FrameFeatures:
     )
 
 
-def motion(previous: np.ndarray, current: np.ndarray) -> float:
+def motion(previous_luma: np.ndarray, current_luma: np.ndarray) -> float:
     """Mean absolute luma change between two samples of the same size, 0-1."""
-    return round(float(np.abs(luma(current) - luma(previous)).mean()) / 255, 4)
+    return round(float(np.abs(current_luma - previous_luma).mean()) / 255, 4)
 
 
 def _area_resize(y: np.ndarray, size: int) -> np.ndarray:
@@ -77,7 +79,7 @@ def hamming(a: str, b: str) -> int:
 
 def dominant_colors(rgb: np.ndarray, count: int = 3) -> tuple[str, ...]:
     """The most common colours after quantizing to 8 levels a channel, as bin centres."""
-    q = (rgb.reshape(-1, 3) // 32).astype(np.int32)
-    codes = np.bincount(q[:, 0] * 64 + q[:, 1] * 8 + q[:, 2], minlength=512)
+    q = rgb.reshape(-1, 3) >> 5
+    codes = np.bincount((q[:, 0].astype(np.uint16) << 6) | (q[:, 1] << 3) | q[:, 2], minlength=512)
     top = [c for c in np.argsort(codes)[::-1][:count] if codes[c]]
     return tuple(f"#{(c // 64) * 32 + 16:02x}{(c // 8 % 8) * 32 + 16:02x}{(c % 8) * 32 + 16:02x}" for c in top)

@@ -1,0 +1,60 @@
+"""`media-lake`: run the title pipeline, stage and run the demo titles, query the lake, export training
+shards, and submit backfills."""
+
+import argparse
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from media_pipelines.cli import backfill, lake, titles
+from media_pipelines.definitions import build_definitions
+from media_pipelines.export.shards import WRITERS
+from media_pipelines.instance import open_instance
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="media-lake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the title pipeline for landing titles (all by default)")
+    run.add_argument("--title", action="append", dest="titles", metavar="ID", help="a title id; repeatable")
+    commands.add_parser("demo", help="put sample titles into the landing zone and run the pipeline for them")
+    query = commands.add_parser("query", help="run SQL over every lake table (one DuckDB view per table)")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    export = commands.add_parser("export", help="write training shards of the shots a query selects")
+    export.add_argument("--sql", required=True, help="a query returning title_id, source_id, shot_index per sample")
+    export.add_argument("--format", choices=sorted(WRITERS), default="webdataset")
+    export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
+    export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")
+    backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
+    which = backfills.add_mutually_exclusive_group(required=True)
+    which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
+    which.add_argument("--all", action="store_true", help="every registered title")
+    which.add_argument("--failed", action="store_true", help="titles with a failed stage: that stage and below")
+    which.add_argument("--stale", action="store_true", help="titles with a stale stage: that stage and below")
+    backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
+    args = parser.parse_args(argv)
+
+    defs = build_definitions()
+    if args.command == "query":
+        return lake.query(defs.resources["lake"].store(), args.sql, args.format)
+    if args.command == "export":
+        return lake.export(defs.resources["lake"].store(), args)
+    with open_instance() as instance:
+        if args.command == "backfill":
+            return backfill.backfill(defs, instance, args)
+        if args.command == "run":
+            return titles.report(titles.run_titles(defs, instance, args.titles))
+        landing = defs.resources["landing"].store()
+        with tempfile.TemporaryDirectory(prefix="media-lake-demo-") as workdir:
+            demo_titles = titles.stage_demo(landing, Path(workdir))
+        print(f"Landing zone {landing.uri}:")
+        for title in demo_titles:
+            print(f"  {title.title_id:<22} {title.description}")
+        outcomes = titles.run_titles(defs, instance, [t.title_id for t in demo_titles])
+        print()
+        status = titles.report(outcomes)
+        print(f"\nLake: {defs.resources['lake'].store().uri}")
+        print("Open the UI on the same instance: dagster dev -w workspace.yaml  (then http://127.0.0.1:3000)")
+        return status
