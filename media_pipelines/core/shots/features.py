@@ -38,9 +38,8 @@ def luma(rgb: np.ndarray) -> np.ndarray:
 
 def frame_features(rgb: np.ndarray, y: np.ndarray | None = None) -> FrameFeatures:
     """y: the frame's luma when the caller already has it (it also feeds motion)."""
-    values = rgb.astype(np.float32)
-    y = values @ LUMA_WEIGHTS if y is None else y
-    r, g, b = values[..., 0], values[..., 1], values[..., 2]
+    y = luma(rgb) if y is None else y
+    r, g, b = (rgb[..., c].astype(np.float32) for c in range(3))  # contiguous: faster arithmetic than views
     rg, yb = r - g, 0.5 * (r + g) - b
     colorfulness = np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean())
     laplacian = y[1:-1, :-2] + y[1:-1, 2:] + y[:-2, 1:-1] + y[2:, 1:-1] - 4 * y[1:-1, 1:-1]
@@ -69,8 +68,7 @@ def _area_resize(y: np.ndarray, size: int) -> np.ndarray:
 def perceptual_hash(y: np.ndarray) -> str:
     """pHash: low 8x8 DCT coefficients of a 32x32 area-resized luma, thresholded at their median (DC excluded)."""
     low = (_DCT @ _area_resize(y, _HASH_SIZE).astype(np.float32) @ _DCT.T)[:_HASH_DCT, :_HASH_DCT].ravel()
-    bits = low > np.median(low[1:])
-    return f"{int(''.join('1' if bit else '0' for bit in bits), 2):016x}"
+    return np.packbits(low > np.median(low[1:])).tobytes().hex()
 
 
 def hamming(a: str, b: str) -> int:
