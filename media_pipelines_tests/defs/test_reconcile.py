@@ -1,8 +1,12 @@
 import dagster as dg
 import pytest
+from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._core.definitions.temporal_context import TemporalContext
+from dagster._time import get_current_datetime
 
 from media_pipelines.definitions import build_definitions
-from media_pipelines.defs.partitions import titles_partitions
+from media_pipelines.defs.partitions import title_asset_keys, titles_partitions
 from media_pipelines.defs.reconcile import Need, title_needs
 from media_pipelines.defs.schedules import RECONCILE_TAG, nightly_reconcile
 from media_pipelines.samples.generate import make_audio
@@ -40,6 +44,26 @@ def test_a_replaced_source_makes_that_titles_downstream_stale_and_no_other(lake)
     assert {"transcripts", "media_table", "title_summary"} <= {
         k.to_user_string() for k in needs.selection(defs.resolve_asset_graph())
     }
+
+
+def test_the_bulk_stale_rule_agrees_with_dagsters_own_resolver(lake):
+    """The reconcile reads version tags in bulk; Dagster's per-partition resolver is the reference."""
+    defs, instance, _ = lake
+    graph = defs.resolve_asset_graph()
+    view = AssetGraphView(
+        temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
+        instance=instance,
+        asset_graph=graph,
+    )
+    resolver = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
+    ours = {(n.title_id, k) for n in title_needs(instance, graph, TITLES) for k, need in n.needs.items()}
+    theirs = {
+        (title, key)
+        for title in TITLES
+        for key in title_asset_keys(graph)
+        if resolver.get_status(key, title) == StaleStatus.STALE
+    }
+    assert ours == theirs and len(ours) == 3
 
 
 def test_the_nightly_schedule_requests_a_run_for_the_stale_title_only(lake):
