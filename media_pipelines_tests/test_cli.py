@@ -26,7 +26,7 @@ def test_demo_materializes_every_demo_title_into_the_persistent_instance(project
         "select title_id, list(kind order by kind) from read_parquet('data/lake/tables/raw_files/*/*.parquet',"
         " hive_partitioning=true) group by 1 order by 1"
     ).fetchall()
-    assert kinds == [("bikes", ["video"]), ("jfk", ["timed_text", "video"]), ("studio-edits", ["video"])]
+    assert kinds == [("bikes", ["video"]), ("jfk", ["timed_text", "video"]), ("studio-edits", ["annotations", "video"])]
     with open_instance() as instance:
         assert (project / "data/dagster_home/storage").is_dir()
         runs = instance.get_runs()

