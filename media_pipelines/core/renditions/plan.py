@@ -61,6 +61,7 @@ def keyframe_interval_frames(fps: float, interval_s: float) -> int:
 def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir: Path) -> RenditionPlan:
     video, audio = pick_streams(probe)
     graph: list[str] = []
+    audio_graph: list[str] = []
     outputs_args: list[str] = []
     outputs: dict[RenditionKind, Path] = {}
     notes: list[str] = []
@@ -68,9 +69,11 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
     audio_branches = (["mezzanine"] if video else []) + ["asr", "qc"]
     if audio:
         labels = "".join(f"[a_{b}]" for b in audio_branches)
-        graph.append(f"[0:{audio.index}]aresample=async=1,asplit={len(audio_branches)}{labels}")
-        graph.append(f"[a_asr]aresample={params.asr_sample_rate},aformat=sample_fmts=s16:channel_layouts=mono[asr]")
-        graph.append("[a_qc]ebur128=peak=true:framelog=verbose,anullsink")
+        audio_graph.append(f"[0:{audio.index}]aresample=async=1,asplit={len(audio_branches)}{labels}")
+        audio_graph.append(
+            f"[a_asr]aresample={params.asr_sample_rate},aformat=sample_fmts=s16:channel_layouts=mono[asr]"
+        )
+        audio_graph.append("[a_qc]ebur128=peak=true:framelog=verbose,anullsink")
         outputs[RenditionKind.AUDIO] = out_dir / FILE_NAMES[RenditionKind.AUDIO]
     else:
         notes.append("no audio stream: no audio rendition")
@@ -105,8 +108,10 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
             "4096",
             str(outputs[RenditionKind.AUDIO]),
         ]
-    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", str(source),
-            "-filter_complex", ";".join(graph), *outputs_args]  # fmt: skip
+    # Audio and video in separate filter graphs: ffmpeg runs each graph on its own thread, so loudness with
+    # true peak (4x oversampling) no longer queues behind the video filters.
+    graphs = [arg for g in (graph, audio_graph) if g for arg in ("-filter_complex", ";".join(g))]
+    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", str(source), *graphs, *outputs_args]
     return RenditionPlan(argv=argv, outputs=outputs, fps=fps, notes=tuple(notes))
 
 
