@@ -1,18 +1,17 @@
 import dagster as dg
 import pyarrow as pa
 
-from media_pipelines.core.annotations import AnnotationError, parse_annotations
+from media_pipelines.core.annotations import parse_annotations
 from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.file_checks import files_parse_check
+from media_pipelines.defs.file_checks import files_parse_check, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.annotations import ANNOTATIONS, ANNOTATIONS_SCHEMA, annotation_rows
-from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import delivered_files
 from media_pipelines.lake.tables import write_title_table
 
@@ -35,15 +34,12 @@ def annotations(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mate
     title_id = title_id_of(context)
     store = lake.store()
     files = delivered_files(store, title_id, MediaKind.ANNOTATIONS)
-    rows, errors = [], []
-    for f in files:
-        try:
-            parsed = parse_annotations(store.read_bytes(original_key(f["sha256"])), f["file_name"])
-        except AnnotationError as exc:
-            errors.append(f"{f['file_name']}: {exc}")
-            context.log.warning(errors[-1])
-            continue
-        rows += annotation_rows(f["file_name"], f["sha256"], parsed, ANNOTATIONS_CODE_VERSION)
+    parsed, errors = parse_delivered(context, store, files, parse_annotations)
+    rows = [
+        row
+        for f, labels in parsed
+        for row in annotation_rows(f["file_name"], f["sha256"], labels, ANNOTATIONS_CODE_VERSION)
+    ]
     write_title_table(store, ANNOTATIONS, title_id, pa.Table.from_pylist(rows, schema=ANNOTATIONS_SCHEMA))
     labels = sorted({r["label"] for r in rows})
     return dg.MaterializeResult(

@@ -3,17 +3,15 @@ import pyarrow as pa
 
 from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
-from media_pipelines.core.timed_text.model import TimedTextError
 from media_pipelines.core.timed_text.parse import parse_timed_text
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.file_checks import files_parse_check
+from media_pipelines.defs.file_checks import files_parse_check, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
-from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import delivered_files
 from media_pipelines.lake.tables import write_title_table
 from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
@@ -37,14 +35,9 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
     title_id = title_id_of(context)
     store = lake.store()
     files = delivered_files(store, title_id, MediaKind.TIMED_TEXT)
-    rows, summary_lines, errors = [], [], []
-    for f in files:
-        try:
-            parsed = parse_timed_text(store.read_bytes(original_key(f["sha256"])), f["file_name"])
-        except TimedTextError as exc:
-            errors.append(f"{f['file_name']}: {exc}")
-            context.log.warning(f"{f['file_name']}: {exc}")
-            continue
+    rows, summary_lines = [], []
+    loaded, errors = parse_delivered(context, store, files, parse_timed_text)
+    for f, parsed in loaded:
         rows += cue_rows(f["source_id"], f["file_name"], f["sha256"], parsed, TIMED_TEXT_CODE_VERSION)
         summary_lines.append(
             f"| {f['file_name']} | {parsed.format} | {parsed.encoding} | {parsed.language or ''} | {len(parsed.cues)} |"
