@@ -42,7 +42,7 @@ def shots(workdir: Path, proxy: str, mezzanine: str) -> None:
 
 def shots_scan(workdir: Path, proxy: str) -> None:
     video = probe_file(Path(proxy)).streams[0]
-    scan = scan_proxy(Path(proxy), (video.width, video.height), video.avg_frame_rate, ShotParams())
+    scan = scan_proxy(Path(proxy), video.avg_frame_rate, ShotParams())
     print("boundaries=" + json.dumps([s.start_s(scan.fps) for s in scan.shots[1:]]))
 
 

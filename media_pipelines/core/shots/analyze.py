@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from threadpoolctl import threadpool_limits
 
-from media_pipelines.core.shots.decode import Batch, stream_proxy
+from media_pipelines.core.shots.decode import stream_proxy
 from media_pipelines.core.shots.detector import DetectorParams, ShotDetector
-from media_pipelines.core.shots.features import FrameFeatures, frame_features, luma, motion
+from media_pipelines.core.shots.features import FrameFeatures, batch_features, frame_features, luma, motion
 from media_pipelines.core.shots.keyframes import choose_keyframe, frames_at
 from media_pipelines.core.shots.segments import Shot, shots_from_boundaries
 
@@ -54,20 +55,22 @@ class ProxyScan:
     samples: list[FrameRecord]
 
 
-def scan_proxy(proxy: Path, proxy_size: tuple[int, int], fps: float, params: ShotParams) -> ProxyScan:
+def scan_proxy(proxy: Path, fps: float, params: ShotParams) -> ProxyScan:
     """The one decode of the proxy: every frame feeds the detector, every sampled frame the features."""
     detector = ShotDetector(fps, params.detector)
     boundaries, samples = [], []
     previous: np.ndarray | None = None
     every = max(1, round(params.sample_interval_s * fps))
-    for item in stream_proxy(proxy, *proxy_size, sample_every=every):
-        if isinstance(item, Batch):
-            boundaries += detector.push(item.frames)
-        else:
-            y = luma(item.rgb)
-            moved = motion(previous, y) if previous is not None else None
-            samples.append((item.frame_index, frame_features(item.rgb, y), moved))
-            previous = y
+    # Per-frame matrices are small: BLAS threads would only spin on the core the decoder needs.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for batch in stream_proxy(proxy, sample_every=every):
+            boundaries += detector.push(batch.frames)
+            if not batch.sample_indices:
+                continue
+            y = luma(batch.samples)
+            features = batch_features(batch.samples, y)
+            samples += zip(batch.sample_indices, features, motion(previous, y), strict=True)
+            previous = y[-1]
     boundaries += detector.finish()
     shots = shots_from_boundaries(boundaries, detector.count, min_frames=max(1, round(params.min_shot_s * fps)))
     shot_of = np.repeat([s.index for s in shots], [s.end_frame - s.start_frame for s in shots])
@@ -88,7 +91,7 @@ def analyze_source(
 
     Features stay those of the proxy-size frame, so keyframes and samples compare on one scale.
     """
-    scan = scan_proxy(proxy, proxy_size, fps, params)
+    scan = scan_proxy(proxy, fps, params)
     by_shot: dict[int, list[FrameRecord]] = {}
     for record in scan.samples:
         by_shot.setdefault(record.shot_index, []).append(record)
@@ -104,14 +107,15 @@ def analyze_source(
     shots_at: dict[int, list[int]] = {}
     for shot_index, index in chosen.items():
         shots_at.setdefault(index, []).append(shot_index)
-    for index, rgb in frames_at(mezzanine, list(shots_at), fps, keyframe_interval):
-        for shot_index in shots_at[index]:
-            path = out_dir / f"shot_{shot_index:05d}.jpg"
-            image = Image.fromarray(rgb)
-            image.save(path, quality=params.keyframe_quality)
-            if index in sampled:
-                records[index] = replace(sampled[index], keyframe_path=path)
-            else:
-                small = np.asarray(image.resize(proxy_size, Image.Resampling.BOX))
-                records[index] = FrameRecord(index, shot_index, frame_features(small), keyframe_path=path)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for index, rgb in frames_at(mezzanine, list(shots_at), fps, keyframe_interval):
+            for shot_index in shots_at[index]:
+                path = out_dir / f"shot_{shot_index:05d}.jpg"
+                image = Image.fromarray(rgb)
+                image.save(path, quality=params.keyframe_quality)
+                if index in sampled:
+                    records[index] = replace(sampled[index], keyframe_path=path)
+                else:
+                    small = np.asarray(image.resize(proxy_size, Image.Resampling.BOX))
+                    records[index] = FrameRecord(index, shot_index, frame_features(small), keyframe_path=path)
     return SourceShots(fps, scan.frame_count, scan.shots, [records[i] for i in sorted(records)])

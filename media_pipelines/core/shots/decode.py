@@ -1,100 +1,93 @@
-"""Stream the proxy once through ffmpeg: every frame tiny for detection, one per interval at proxy size."""
+"""Stream the proxy once, in process: every frame tiny for detection, one per interval at proxy size."""
 
-import os
 import queue
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import numpy as np
-
-from media_pipelines.core.tools import ffmpeg_exe
+from av.video.reformatter import Interpolation, VideoReformatter
 
 ANALYSIS_WIDTH, ANALYSIS_HEIGHT = 32, 18
 BATCH_FRAMES = 256
-
-
-@dataclass(frozen=True)
-class Sample:
-    frame_index: int
-    rgb: np.ndarray  # H x W x 3 uint8, at proxy size
+_QUEUED_BATCHES = 8
 
 
 @dataclass(frozen=True)
 class Batch:
     first_index: int
-    frames: np.ndarray  # N x ANALYSIS_HEIGHT x ANALYSIS_WIDTH x 3 uint8
+    frames: np.ndarray  # N x ANALYSIS_HEIGHT x ANALYSIS_WIDTH x 3 uint8: every frame from first_index on
+    sample_indices: tuple[int, ...]  # the sampled frames among them...
+    samples: np.ndarray  # ...at proxy size: K x H x W x 3 uint8
 
 
-def stream_proxy(proxy: Path, width: int, height: int, sample_every: int) -> Iterator[Batch | Sample]:
-    """Batches of every frame (analysis size) and samples of every `sample_every`-th frame.
+class ProxyDecodeError(RuntimeError):
+    """The proxy could not be opened or decoded."""
 
-    A sample comes after the batch that holds its frame. The proxy is constant frame rate, so frame
-    index / fps is each frame's presentation time.
+
+def stream_proxy(proxy: Path, sample_every: int) -> Iterator[Batch]:
+    """Batches of every frame at analysis size, each with its every `sample_every`-th frames at proxy size.
+
+    The proxy is constant frame rate, so frame index / fps is each frame's presentation time. Decoding runs
+    on its own thread (PyAV leaves the GIL while FFmpeg works), a bounded queue ahead of the consumer, so
+    memory stays flat whatever the title's length.
     """
-    sample_read, sample_write = os.pipe()
-    graph = (
-        f"[0:v]split=2[all][some];"
-        f"[all]scale={ANALYSIS_WIDTH}:{ANALYSIS_HEIGHT}:flags=area,format=rgb24[small];"
-        f"[some]select='not(mod(n\\,{sample_every}))',format=rgb24[sampled]"
-    )
-    # One decoder thread leaves the other core to the consumer; on two cores that is faster overall.
-    argv = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-threads", "1", "-i", str(proxy),
-        "-filter_threads", "1", "-filter_complex", graph,
-        "-map", "[small]", "-f", "rawvideo", "-fps_mode", "passthrough", "pipe:1",
-        "-map", "[sampled]", "-f", "rawvideo", "-fps_mode", "passthrough", f"pipe:{sample_write}",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, pass_fds=(sample_write,))
-        os.close(sample_write)
-        frame_size = ANALYSIS_WIDTH * ANALYSIS_HEIGHT * 3
-        # Every output drains on its own thread, or ffmpeg blocks on whichever pipe fills first; the
-        # bounded queue lets ffmpeg decode ahead while the consumer computes, with memory capped.
-        chunks: queue.Queue[bytes] = queue.Queue(maxsize=8)
-        samples: queue.Queue[np.ndarray | None] = queue.Queue()
-        readers = [
-            threading.Thread(target=_read, args=(process.stdout, frame_size * BATCH_FRAMES, chunks), daemon=True),
-            threading.Thread(
-                target=_read, args=(os.fdopen(sample_read, "rb"), width * height * 3, samples), daemon=True
-            ),
-        ]
-        for reader in readers:
-            reader.start()
-        finished = False
-        try:
-            index, next_sample, samples_open = 0, 0, True
-            while chunk := chunks.get():
-                count = len(chunk) // frame_size
-                frames = np.frombuffer(chunk[: count * frame_size], np.uint8)
-                yield Batch(index, frames.reshape(count, ANALYSIS_HEIGHT, ANALYSIS_WIDTH, 3))
-                index += count
-                while samples_open and next_sample < index:
-                    if not (rgb := samples.get()):
-                        samples_open = False
-                        break
-                    yield Sample(next_sample, np.frombuffer(rgb, np.uint8).reshape(height, width, 3))
-                    next_sample += sample_every
-            finished = True
-        finally:
-            if not finished:  # the consumer stopped early: stop ffmpeg and unblock the readers
-                process.kill()
-                while not chunks.empty():
-                    chunks.get_nowait()
-            code = process.wait()
-            for reader in readers:
-                reader.join(timeout=5)
-        if code:
-            errors.seek(0)
-            raise RuntimeError(f"ffmpeg could not decode {proxy}: {errors.read()[-1500:].decode(errors='replace')}")
+    batches: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=_QUEUED_BATCHES)
+    stop = threading.Event()
+    producer = threading.Thread(target=_decode, args=(proxy, sample_every, batches, stop), daemon=True)
+    producer.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise ProxyDecodeError(f"could not decode {proxy}: {item}") from item
+            yield item
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                batches.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        producer.join()
 
 
-def _read(pipe, size: int, out: queue.Queue) -> None:
-    """Fixed-size reads until end of stream, then an empty marker."""
-    with pipe:
-        while data := pipe.read(size):
-            out.put(data)
-    out.put(b"")
+def _decode(proxy: Path, sample_every: int, out: queue.Queue, stop: threading.Event) -> None:
+    try:
+        # One reformatter per output size keeps each scaler's set-up; threads=1 because swscale's own
+        # workers cost more in hand-offs than they save on frames this small.
+        tiny, full = VideoReformatter(), VideoReformatter()
+        with av.open(str(proxy)) as container:
+            stream = container.streams.video[0]
+            # Frame threads fight the consumer for the cores; one decoder thread is faster overall.
+            stream.thread_type = "NONE"
+            frames = np.empty((BATCH_FRAMES, ANALYSIS_HEIGHT, ANALYSIS_WIDTH, 3), np.uint8)
+            first, count, sampled, samples = 0, 0, [], []
+            for frame in container.decode(stream):
+                small = tiny.reformat(
+                    frame, ANALYSIS_WIDTH, ANALYSIS_HEIGHT, "rgb24", interpolation=Interpolation.AREA, threads=1
+                )
+                frames[count - first] = small.to_ndarray()
+                if count % sample_every == 0:
+                    sampled.append(count)
+                    samples.append(full.reformat(frame, format="rgb24", threads=1).to_ndarray())
+                count += 1
+                if count - first == BATCH_FRAMES:
+                    out.put(_batch(first, frames, sampled, samples, (frame.height, frame.width)))
+                    if stop.is_set():
+                        return
+                    frames, first, sampled, samples = np.empty_like(frames), count, [], []
+            if count > first:
+                out.put(_batch(first, frames[: count - first], sampled, samples, (frame.height, frame.width)))
+    except BaseException as error:  # handed to the consumer, which raises it
+        out.put(error)
+        return
+    out.put(None)
+
+
+def _batch(
+    first: int, frames: np.ndarray, sampled: list[int], samples: list[np.ndarray], size: tuple[int, int]
+) -> Batch:
+    stacked = np.stack(samples) if samples else np.empty((0, *size, 3), np.uint8)
+    return Batch(first, frames, tuple(sampled), stacked)

@@ -7,7 +7,7 @@ import pytest
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.standardize import standardize
-from media_pipelines.core.shots.decode import Batch, stream_proxy
+from media_pipelines.core.shots.decode import stream_proxy
 from media_pipelines.core.shots.detector import ShotDetector
 from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.samples.generate import ClipSpec, Shot, make_clip, shots_with_cuts
@@ -16,9 +16,8 @@ from media_pipelines.samples.generate import ClipSpec, Shot, make_clip, shots_wi
 def detect(path: Path) -> tuple[list[tuple[float, str]], float]:
     video = next(s for s in probe_file(path).streams if s.type == "video")
     detector, found = ShotDetector(video.avg_frame_rate), []
-    for item in stream_proxy(path, video.width, video.height, sample_every=25):
-        if isinstance(item, Batch):
-            found += detector.push(item.frames)
+    for batch in stream_proxy(path, sample_every=25):
+        found += detector.push(batch.frames)
     found += detector.finish()
     return [(b.frame_index / video.avg_frame_rate, str(b.transition)) for b in found], video.avg_frame_rate
 
