@@ -1,7 +1,10 @@
 """The shots stage for one source: detect on the proxy, sample features, cut keyframes from the mezzanine."""
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +16,9 @@ from media_pipelines.core.shots.detector import DetectorParams, ShotDetector
 from media_pipelines.core.shots.features import FrameFeatures, batch_features, frame_features, luma, motion
 from media_pipelines.core.shots.keyframes import choose_keyframe, frames_at
 from media_pipelines.core.shots.segments import Shot, shots_from_boundaries
+
+# One keyframe worker per core, at most four: stages in the cpu pool already run side by side.
+KEYFRAME_WORKERS = min(4, len(os.sched_getaffinity(0)))
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ def analyze_source(
     keyframe_interval: int,
     params: ShotParams,
     out_dir: Path,
+    workers: int = KEYFRAME_WORKERS,
 ) -> SourceShots:
     """Scan the proxy, then cut each shot's keyframe from the mezzanine (whose GOP is keyframe_interval frames).
 
@@ -103,19 +110,34 @@ def analyze_source(
     }
     sampled = {r.frame_index: r for r in scan.samples}
     out_dir.mkdir(parents=True, exist_ok=True)
-    records = dict(sampled)
     shots_at: dict[int, list[int]] = {}
     for shot_index, index in chosen.items():
         shots_at.setdefault(index, []).append(shot_index)
-    with threadpool_limits(limits=1, user_api="blas"):
-        for index, rgb in frames_at(mezzanine, list(shots_at), fps, keyframe_interval):
+
+    def cut(indices: list[int]) -> dict[int, FrameRecord]:
+        cut_records = {}
+        for index, rgb in frames_at(mezzanine, indices, fps, keyframe_interval):
             for shot_index in shots_at[index]:
                 path = out_dir / f"shot_{shot_index:05d}.jpg"
                 image = Image.fromarray(rgb)
                 image.save(path, quality=params.keyframe_quality)
                 if index in sampled:
-                    records[index] = replace(sampled[index], keyframe_path=path)
+                    cut_records[index] = replace(sampled[index], keyframe_path=path)
                 else:
                     small = np.asarray(image.resize(proxy_size, Image.Resampling.BOX))
-                    records[index] = FrameRecord(index, shot_index, frame_features(small), keyframe_path=path)
+                    cut_records[index] = FrameRecord(index, shot_index, frame_features(small), keyframe_path=path)
+        return cut_records
+
+    records = dict(sampled)
+    # Decoding and JPEG encoding leave the GIL, so each worker's run of GOPs decodes on its own core.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        for cut_records in pool.map(cut, _gop_runs(sorted(shots_at), keyframe_interval, workers)):
+            records |= cut_records
     return SourceShots(fps, scan.frame_count, scan.shots, [records[i] for i in sorted(records)])
+
+
+def _gop_runs(indices: list[int], keyframe_interval: int, runs: int) -> list[list[int]]:
+    """Sorted frame indices in up to `runs` consecutive runs that never split a GOP, so none is decoded twice."""
+    gops = [list(group) for _, group in groupby(indices, key=lambda i: i // keyframe_interval)]
+    size = max(1, -(-len(gops) // runs))
+    return [[i for gop in gops[start : start + size] for i in gop] for start in range(0, len(gops), size)]
