@@ -50,7 +50,7 @@ def pyscenedetect(workdir: Path, detector: str, source: str) -> None:
     from scenedetect import AdaptiveDetector, ContentDetector, detect
 
     scenes = detect(source, {"adaptive": AdaptiveDetector, "content": ContentDetector}[detector]())
-    print("boundaries=" + json.dumps([start.get_seconds() for start, _ in scenes[1:]]))
+    print("boundaries=" + json.dumps([start.seconds for start, _ in scenes[1:]]))
 
 
 def peak_rss_mb() -> float:
