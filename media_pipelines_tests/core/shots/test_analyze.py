@@ -36,6 +36,13 @@ def test_shots_tile_the_video_and_keyframes_are_full_size(tmp_path):
     assert all(f.frame_index % 25 == 0 for f in samples) and samples[1].motion is not None
 
 
+def test_a_clip_shorter_than_the_sample_interval_is_one_shot_with_a_keyframe(tmp_path):
+    _, mezzanine, analysis = analyzed(tmp_path, ClipSpec(shots=shots_with_cuts([0.8])))
+    assert [(s.start_frame, s.end_frame) for s in analysis.shots] == [(0, mezzanine.frame_count)]
+    assert [f.frame_index for f in analysis.frames] == [0] and analysis.frames[0].motion is None
+    assert list(analysis.keyframes()) == [0]
+
+
 def test_keyframe_of_a_shot_that_fades_in_is_not_black(tmp_path):
     spec = ClipSpec(shots=shots_with_cuts([2.0]) + (Shot(3.0, "smptebars", "fade", 1.6),))
     _, _, analysis = analyzed(tmp_path, spec)
