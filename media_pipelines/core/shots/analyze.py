@@ -18,7 +18,7 @@ from media_pipelines.core.shots.keyframes import choose_keyframe, frames_at
 from media_pipelines.core.shots.segments import Shot, shots_from_boundaries
 
 # One keyframe worker per core, at most four: stages in the cpu pool already run side by side.
-KEYFRAME_WORKERS = min(4, len(os.sched_getaffinity(0)))
+KEYFRAME_WORKERS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

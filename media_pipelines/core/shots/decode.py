@@ -24,7 +24,11 @@ class Batch:
 
 
 class ProxyDecodeError(RuntimeError):
-    """The proxy could not be opened or decoded."""
+    """The proxy could not be opened or decoded.
+
+    The proxy is the lake's own rendition, written whole or not at all, so a broken packet means damage:
+    the stage stops rather than drop a frame and shift every frame index after it.
+    """
 
 
 def stream_proxy(proxy: Path, sample_every: int) -> Iterator[Batch]:

@@ -61,7 +61,7 @@ def _coarse(frames: np.ndarray) -> np.ndarray:
     pixels = frames[:, : h - h % gh, : w - w % gw].astype(np.uint16)
     rows = sum(pixels[:, i::gh] for i in range(gh))
     cells = sum(rows[:, :, j::gw] for j in range(gw))
-    return cells.astype(np.float32) * np.float32(1 / (gh * gw))
+    return cells.astype(np.float32) / np.float32(gh * gw)
 
 
 def _histograms(frames: np.ndarray) -> np.ndarray:
