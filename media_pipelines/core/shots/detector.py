@@ -1,8 +1,8 @@
 """A frame-fed shot boundary detector: hard cuts, fades through black or white, and dissolves.
 
 Fed frames at analysis size in order (a batch is many frames at once, for speed); returns boundaries as
-soon as they are certain. It keeps a window of recent frames, whatever the title's length, plus three
-floats a frame of history.
+soon as they are certain. It keeps a window of recent frames and their measures, whatever the title's
+length.
 """
 
 from dataclasses import dataclass
@@ -100,14 +100,17 @@ class ShotDetector:
         self.frames = np.zeros((0, 1, 1, 3), np.uint8)
         self.coarse = np.zeros((0, 1, 1, 3), np.float32)
         self.hists = np.zeros((0, 3 * _BINS))
-        self.offset = 0  # absolute index of self.frames[0]
-        self.steps: list[float] = [0.0]
+        self.offset = 0  # absolute index of self.frames[0], and of the first value of each series below
+        self.steps: list[float] = [0.0]  # change from the frame before
         self.luma: list[float] = []
         self.luma_std: list[float] = []
         self.decided = 0  # frames before this have been judged
         self.pending: list[Boundary] = []
-        self.dissolves: list[tuple[float, float, int, int]] = []  # (change, residual, start, end) candidates
+        # Candidate windows: (change, residual, start, end, whether an end is blank).
+        self.dissolves: list[tuple[float, float, int, int, bool]] = []
         self.blank_start: int | None = None
+        self.blank_dark = True
+        self.before_blank: list[float] = []  # luma leading into the open blank, to tell a fade from a cut
 
     @property
     def count(self) -> int:
@@ -134,6 +137,7 @@ class ShotDetector:
         ready = self._judge_until(self.count - self.delay)
         drop = max(0, len(self.frames) - self.keep)
         self.frames, self.coarse, self.hists = self.frames[drop:], self.coarse[drop:], self.hists[drop:]
+        del self.steps[:drop], self.luma[:drop], self.luma_std[:drop]
         self.offset += drop
         return ready
 
@@ -142,6 +146,12 @@ class ShotDetector:
 
     def _frame(self, index: int) -> np.ndarray:
         return self.frames[index - self.offset]
+
+    def _window(self, series: list[float], start: int, stop: int) -> list[float]:
+        """series[start:stop] by frame index, from the frames still kept."""
+        if start < self.offset:
+            raise IndexError(f"frame {start} has left the detector's window (from {self.offset})")
+        return series[start - self.offset : stop - self.offset]
 
     def _find_dissolves(self) -> None:
         """Windows whose middle frames are the straight blend of their ends: a dissolve, not motion.
@@ -179,10 +189,11 @@ class ShotDetector:
             for i, fit in zip(keep, share, strict=True):
                 if fit <= p.dissolve_max_residual:
                     end = int(ends[i])
-                    self.dissolves.append((float(change[i]), float(fit), end - length, end))
+                    blank_end = self._is_blank(end - length) or self._is_blank(end)
+                    self.dissolves.append((float(change[i]), float(fit), end - length, end, blank_end))
 
     def _is_blank(self, index: int) -> bool:
-        luma, std = self.luma[index], self.luma_std[index]
+        luma, std = self.luma[index - self.offset], self.luma_std[index - self.offset]
         return std <= self.p.blank_max_std and (luma <= self.p.blank_dark_luma or luma >= self.p.blank_light_luma)
 
     def _judge_until(self, limit: int, final: bool = False) -> list[Boundary]:
@@ -201,12 +212,14 @@ class ShotDetector:
         return self._release(found, horizon)
 
     def _neighbourhood(self, t: int) -> float:
-        around = self.steps[max(1, t - self.radius) : t] + self.steps[t + 1 : t + 1 + self.radius]
+        around = self._window(self.steps, max(1, t - self.radius), t) + self._window(
+            self.steps, t + 1, t + 1 + self.radius
+        )
         return float(np.median(around)) if around else 0.0
 
     def _is_cut(self, t: int) -> bool:
         """A large change that stays: a flash or strobe returns to the picture it interrupted, a cut does not."""
-        step = self.steps[t]
+        step = self.steps[t - self.offset]
         if step < self.p.cut_min_change or step < self.p.cut_ratio * max(self._neighbourhood(t), 1.0):
             return False
         reach = self.p.flash_return_frames
@@ -219,13 +232,16 @@ class ShotDetector:
         return float(returns.min()) > self.p.flash_return_ratio * step
 
     def _cut_confidence(self, t: int) -> float:
-        ratio = self.steps[t] / max(self._neighbourhood(t), 1.0)
+        ratio = self.steps[t - self.offset] / max(self._neighbourhood(t), 1.0)
         return round(float(min(1.0, 0.5 + ratio / 20)), 3)
 
     def _track_blank(self, t: int) -> list[Boundary]:
+        ramp = self.p.fade_ramp_frames
         if self._is_blank(t):
-            if self.blank_start is None:
+            if self.blank_start is None:  # a blank may last long; keep what judging its start needs
                 self.blank_start = t
+                self.blank_dark = self.luma[t - self.offset] <= self.p.blank_dark_luma
+                self.before_blank = self._window(self.luma, max(0, t - ramp - 1), t + 1)
             return []
         if self.blank_start is None:
             return []
@@ -233,11 +249,9 @@ class ShotDetector:
         self.blank_start = None
         if first == 0:
             return []  # the title opens from black: nothing before it to fade from
-        ramp = self.p.fade_ramp_frames
-        before = self.luma[max(0, first - ramp - 1) : first + 1]
-        after = self.luma[last : t + ramp + 1]
+        before, after = self.before_blank, self._window(self.luma, last, t + ramp + 1)
         # A fade moves steadily to the blank level and away from it; a hard cut jumps.
-        dark = self.luma[first] <= self.p.blank_dark_luma
+        dark = self.blank_dark
         fades_out = len(before) > ramp + 1 and _steady(before[::-1] if dark else before, steps=ramp + 1)
         fades_in = len(after) > ramp + 1 and _steady(after if dark else after[::-1], steps=ramp + 1)
         if not (fades_out or fades_in):
@@ -249,7 +263,7 @@ class ShotDetector:
 
     def _settle_dissolves(self, limit: int) -> list[Boundary]:
         """Overlapping dissolve windows are one dissolve: keep the fullest change, best-fitting blend."""
-        groups: list[list[tuple[float, float, int, int]]] = []
+        groups: list[list[tuple[float, float, int, int, bool]]] = []
         for d in sorted(self.dissolves, key=lambda d: d[2]):
             if groups and d[2] <= max(g[3] for g in groups[-1]):
                 groups[-1].append(d)
@@ -266,8 +280,8 @@ class ShotDetector:
         out = []
         for group in done:
             top = max(g[0] for g in group)
-            _, residual, first, last = min((g for g in group if g[0] >= 0.9 * top), key=lambda g: g[1])
-            if self._is_blank(first) or self._is_blank(last):
+            _, residual, first, last, blank_end = min((g for g in group if g[0] >= 0.9 * top), key=lambda g: g[1])
+            if blank_end:
                 continue  # one end in black or white: that is a fade, judged by the blank tracker
             confidence = round(float(min(1.0, 1.0 - residual)), 3)
             out.append(Boundary((first + last + 1) // 2, Transition.DISSOLVE, confidence, first, last))

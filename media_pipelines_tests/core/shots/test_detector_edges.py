@@ -57,3 +57,13 @@ def test_tiny_inputs_and_empty_batches(count):
     assert detector.push(picture(5, 0)) == []
     assert detector.push(picture(5, count)) == [] and detector.finish() == []
     assert detector.count == count
+
+
+def test_the_detector_keeps_a_fixed_window_however_long_the_title():
+    detector = ShotDetector(FPS)
+    shots = [picture(seed, 400) for seed in range(10)]
+    sizes = []
+    for shot in shots:
+        detector.push(shot)
+        sizes.append((len(detector.frames), len(detector.steps), len(detector.luma), len(detector.luma_std)))
+    assert detector.count == 4000 and sizes[-1] == sizes[1] == (detector.keep,) * 4
