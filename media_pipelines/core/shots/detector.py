@@ -109,8 +109,7 @@ class ShotDetector:
         # Candidate windows: (change, residual, start, end, whether an end is blank).
         self.dissolves: list[tuple[float, float, int, int, bool]] = []
         self.blank_start: int | None = None
-        self.blank_dark = True
-        self.before_blank: list[float] = []  # luma leading into the open blank, to tell a fade from a cut
+        self.before_blank: list[float] = []  # luma leading into the open blank, its first frame last
 
     @property
     def count(self) -> int:
@@ -240,7 +239,6 @@ class ShotDetector:
         if self._is_blank(t):
             if self.blank_start is None:  # a blank may last long; keep what judging its start needs
                 self.blank_start = t
-                self.blank_dark = self.luma[t - self.offset] <= self.p.blank_dark_luma
                 self.before_blank = self._window(self.luma, max(0, t - ramp - 1), t + 1)
             return []
         if self.blank_start is None:
@@ -251,7 +249,7 @@ class ShotDetector:
             return []  # the title opens from black: nothing before it to fade from
         before, after = self.before_blank, self._window(self.luma, last, t + ramp + 1)
         # A fade moves steadily to the blank level and away from it; a hard cut jumps.
-        dark = self.blank_dark
+        dark = before[-1] <= self.p.blank_dark_luma
         fades_out = len(before) > ramp + 1 and _steady(before[::-1] if dark else before, steps=ramp + 1)
         fades_in = len(after) > ramp + 1 and _steady(after if dark else after[::-1], steps=ramp + 1)
         if not (fades_out or fades_in):
