@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_pipelines.core.media_types import FileStatus, MediaFileError, MediaKind
+from media_pipelines.core.media_types import ErrorType, FileStatus, MediaFileError, MediaKind
 from media_pipelines.core.probe import Probe, probe_file
 
 _HASH_CHUNK = 1 << 20
@@ -45,6 +45,18 @@ def source_id_for(relative_path: str) -> str:
 def sha256_file(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def refused_file(relative_path: str, reason: str) -> FileInspection:
+    """A listed file whose bytes are never read: a link out of its title's landing folder, an unsafe key."""
+    return FileInspection(
+        source_id=source_id_for(relative_path),
+        file_name=relative_path,
+        size_bytes=0,
+        sha256="",
+        probe=None,
+        error=MediaFileError(ErrorType.OUTSIDE_LANDING_ZONE, reason),
+    )
 
 
 def inspect_file(path: Path, relative_path: str) -> FileInspection:

@@ -26,6 +26,8 @@ class ErrorType(StrEnum):
     MALFORMED_TIMED_TEXT = "malformed_timed_text"
     ENCODING_ERROR = "encoding_error"
     MALFORMED_ANNOTATIONS = "malformed_annotations"
+    OUTSIDE_LANDING_ZONE = "outside_landing_zone"
+    PROCESSING_ERROR = "processing_error"
 
 
 class MediaFileError(Exception):

@@ -64,8 +64,10 @@ MEDIA_EXTENSIONS = frozenset(
     ".png .jpg .jpeg .webp .tif .tiff .bmp".split()
 )
 
-# Enough packets to judge frame timing without reading a long title end to end.
+# Enough packets to judge frame timing from the start of a long title.
 _TIMING_PACKETS = 600
+# A stream that fails this many packets before its first frame is unusable (ffmpeg would skip them all too).
+_MAX_ERRORS_BEFORE_FRAME = 200
 # Duration spread (relative to the median) above which frame timing counts as variable.
 _VFR_TOLERANCE = 0.02
 
@@ -75,6 +77,11 @@ class StreamInfo:
     index: int
     type: str
     codec: str | None
+    # On the title timeline (t = 0 is the source's presentation start): where the stream's first packet is
+    # presented and where its last one ends, measured from the packets, never from the header.
+    start_s: float | None = None
+    end_s: float | None = None
+    decode_error: str | None = None  # why the stream yields no frame; None when it decodes
     profile: str | None = None
     language: str | None = None
     duration_s: float | None = None
@@ -152,16 +159,19 @@ def _probe_text(name: PurePosixPath, text: str) -> Probe:
 
 def _probe_container(container: av.container.InputContainer) -> Probe:
     media = [s for s in container.streams if s.type in ("video", "audio") and not _is_attached_pic(s)]
-    first_frames, packet_times = _read_first_frames(container, media)
-    streams = tuple(
-        _stream_info(s, first_frames.get(s.index), packet_times.get(s.index, [])) for s in container.streams
-    )
-    duration = container.duration / av.time_base if container.duration else _longest(streams)
+    title_start = container.start_time / av.time_base if container.start_time else 0.0
+    scans = _scan_packets(container, media)
+    if media and all(scans[s.index].first_frame is None for s in media):
+        reasons = "; ".join(f"stream {s.index}: {scans[s.index].why_no_frame()}" for s in media)
+        raise MediaFileError(ErrorType.DECODE_ERROR, f"no stream yields a frame ({reasons})")
+    streams = tuple(_stream_info(s, scans.get(s.index), title_start) for s in container.streams)
+    ends = [s.end_s for s in streams if s.end_s is not None and s.decode_error is None]
+    header_duration = container.duration / av.time_base if container.duration else None
     return Probe(
         kind=_kind(container, media),
         container=container.format.name,
-        duration_s=duration,
-        start_s=container.start_time / av.time_base if container.start_time else 0.0,
+        duration_s=round(max(ends), 6) if ends else header_duration,
+        start_s=title_start,
         bit_rate=container.bit_rate or None,
         streams=streams,
     )
@@ -179,48 +189,88 @@ def _kind(container: av.container.InputContainer, media: list) -> MediaKind:
     return MediaKind.OTHER
 
 
-def _read_first_frames(container, media: list) -> tuple[dict[int, av.frame.Frame], dict[int, list[int]]]:
-    """Decode one frame of every stream (proves it decodes) and gather early video packet times."""
-    frames: dict[int, av.frame.Frame] = {}
-    times: dict[int, list[int]] = {s.index: [] for s in media if s.type == "video"}
-    want_times = {i for i in times if not _index_covers_frames(container.streams[i])}
+@dataclass
+class _StreamScan:
+    """What one pass over a stream's packets shows: its real extent, and whether it decodes at all."""
+
+    first_pts: int | None = None
+    end_pts: int | None = None
+    packets: int = 0
+    early_times: list[int] = field(default_factory=list)
+    first_frame: av.frame.Frame | None = None
+    errors_before_frame: int = 0
+    first_error: str | None = None
+
+    def add(self, packet: av.Packet) -> None:
+        pts = packet.pts if packet.pts is not None else packet.dts
+        if pts is None or packet.is_discard:  # discarded: before the edit list's start, never presented
+            return
+        self.packets += 1
+        self.first_pts = pts if self.first_pts is None else min(self.first_pts, pts)
+        end = pts + (packet.duration or 0)
+        self.end_pts = end if self.end_pts is None else max(self.end_pts, end)
+        if len(self.early_times) < _TIMING_PACKETS:
+            self.early_times.append(pts)
+
+    def try_decode(self, stream, packet: av.Packet | None) -> None:
+        """Decode until the stream's first frame; a damaged packet is skipped and counted, as ffmpeg does."""
+        try:
+            for frame in stream.decode(packet):
+                self.first_frame = frame
+                return
+        except av.error.FFmpegError as exc:
+            self.errors_before_frame += 1
+            self.first_error = self.first_error or str(exc)
+
+    def why_no_frame(self) -> str:
+        if not self.packets and not self.errors_before_frame:
+            return "no packets"
+        return (
+            f"{self.errors_before_frame} of {self.packets} packets failed to decode ({self.first_error or 'no error'})"
+        )
+
+
+def _scan_packets(container, media: list) -> dict[int, _StreamScan]:
+    """Every packet of the media streams, once: extent from what the file holds (a truncated file's header
+    still claims its full length), early frame timing, and the first frame of each stream (proof it decodes)."""
+    scans = {s.index: _StreamScan() for s in media}
     if not media:
-        return frames, times
+        return scans
     try:
         for packet in container.demux(*media):
-            index = packet.stream.index
-            if index in want_times and packet.pts is not None and len(times[index]) < _TIMING_PACKETS:
-                times[index].append(packet.pts)
-            if index not in frames:
-                for frame in packet.decode():
-                    frames[index] = frame
-                    break
-            if len(frames) == len(media) and all(len(times[i]) >= _TIMING_PACKETS for i in want_times):
-                break
-    except av.error.FFmpegError as exc:
-        if len(frames) < len(media):
-            raise MediaFileError(ErrorType.DECODE_ERROR, f"cannot decode the start of the file: {exc}") from exc
-    missing = [s.index for s in media if s.index not in frames]
-    if missing:
-        raise MediaFileError(ErrorType.DECODE_ERROR, f"no decodable frame in stream(s) {missing}")
-    return frames, times
+            scan = scans[packet.stream.index]
+            if packet.size:
+                scan.add(packet)
+            if scan.first_frame is None and scan.errors_before_frame < _MAX_ERRORS_BEFORE_FRAME:
+                scan.try_decode(packet.stream, packet)
+    except av.error.FFmpegError:
+        pass  # the demuxer cannot read on (truncated or damaged past here): the packets so far are the file
+    for stream in media:
+        scan = scans[stream.index]
+        if scan.first_frame is None and scan.errors_before_frame < _MAX_ERRORS_BEFORE_FRAME:
+            scan.try_decode(stream, None)  # flush: a decoder with frame delay holds its first frame until the end
+    return scans
 
 
-def _stream_info(stream, first_frame, packet_times: list[int]) -> StreamInfo:
+def _stream_info(stream, scan: _StreamScan | None, title_start: float) -> StreamInfo:
     codec = stream.codec_context
+    extent = _extent(stream, scan, title_start) if scan else {}
+    header_duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+    measured = extent["end_s"] - extent["start_s"] if extent.get("end_s") is not None else None
     common = dict(
         index=stream.index,
         type=stream.type,
         codec=codec.name if codec else None,
+        **extent,
         profile=stream.profile,
         language=stream.metadata.get("language"),
-        duration_s=float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None,
+        duration_s=round(measured, 6) if measured is not None else header_duration,
         bit_rate=(codec.bit_rate or None) if codec else None,
         default=bool(stream.disposition & av.stream.Disposition.default),
         attached_pic=_is_attached_pic(stream),
     )
     if stream.type == "video":
-        return StreamInfo(**common, **_video_facts(stream, first_frame, packet_times))
+        return StreamInfo(**common, **_video_facts(stream, scan))
     if stream.type == "audio":
         return StreamInfo(
             **common,
@@ -231,8 +281,24 @@ def _stream_info(stream, first_frame, packet_times: list[int]) -> StreamInfo:
     return StreamInfo(**common)
 
 
-def _video_facts(stream, first_frame, packet_times: list[int]) -> dict:
+def _extent(stream, scan: _StreamScan, title_start: float) -> dict:
+    if scan.first_pts is None:
+        return {"decode_error": scan.why_no_frame()}
+    base = Fraction(stream.time_base)
+    # libavformat's start already applies edit lists (priming and trimmed frames); the first packet is
+    # the fallback where it has none.
+    start = stream.start_time if stream.start_time is not None else scan.first_pts
+    return {
+        "start_s": round(float(start * base) - title_start, 6) + 0.0,  # + 0.0: no -0.0 in the tables
+        "end_s": round(float(scan.end_pts * base) - title_start, 6) + 0.0,
+        "decode_error": None if scan.first_frame is not None else scan.why_no_frame(),
+    }
+
+
+def _video_facts(stream, scan: _StreamScan | None) -> dict:
     codec = stream.codec_context
+    first_frame = scan.first_frame if scan else None
+    packet_times = scan.early_times if scan else []
     sar = codec.sample_aspect_ratio
     field_order = _FIELD_ORDER.get(int(codec.field_order)) if codec.field_order is not None else None
     return dict(
@@ -242,7 +308,7 @@ def _video_facts(stream, first_frame, packet_times: list[int]) -> dict:
         avg_frame_rate=_rate(stream.average_rate),
         real_frame_rate=_rate(stream.base_rate),
         variable_frame_rate=_is_variable_rate(stream, packet_times),
-        frame_count=stream.frames or None,
+        frame_count=stream.frames or (scan.packets if scan else None) or None,
         rotation=int(first_frame.rotation) if first_frame is not None else None,
         sample_aspect_ratio=f"{sar.numerator}:{sar.denominator}" if sar else None,
         field_order=field_order,

@@ -34,10 +34,17 @@ RENDITION_QC_SCHEMA = pa.schema(
         ("status", pa.string()),
         ("error_type", pa.string()),
         ("error_message", pa.string()),
-        # ffmpeg starts every rendition at zero: rendition time = source presentation time - source_start_s.
+        # Every rendition is on the title timeline: t = source presentation time - source_start_s. A stream
+        # that starts later (its *_start_s) is padded with black or silence up to there.
         ("source_start_s", pa.float64()),
+        ("video_start_s", pa.float64()),
         ("source_video_s", pa.float64()),
+        ("audio_start_s", pa.float64()),
         ("source_audio_s", pa.float64()),
+        # Damage ffmpeg skipped or concealed while rendering: packets refused plus frames concealed, per stream.
+        ("video_decode_errors", pa.int64()),
+        ("audio_decode_errors", pa.int64()),
+        ("first_decode_error_s", pa.float64()),
         ("integrated_lufs", pa.float64()),
         ("loudness_range_lu", pa.float64()),
         ("true_peak_dbtp", pa.float64()),
@@ -96,11 +103,18 @@ def qc_row(source_id: str, source_sha256: str, code_version: str, result=None, e
         row.update(status="failed", error_type=str(error.error_type), error_message=error.message)
         return row
     loudness = result.qc.loudness
+    damage = {d.stream_type: d for d in result.damage}
+    first_errors = [d.first_error_s for d in result.damage if d.first_error_s is not None]
     row.update(
         status="ok",
         source_start_s=result.source_start_s,
+        video_start_s=result.video_start_s,
         source_video_s=result.source_video_s,
+        audio_start_s=result.audio_start_s,
         source_audio_s=result.source_audio_s,
+        video_decode_errors=damage["video"].decode_errors if "video" in damage else 0,
+        audio_decode_errors=damage["audio"].decode_errors if "audio" in damage else 0,
+        first_decode_error_s=min(first_errors) if first_errors else None,
         integrated_lufs=loudness.integrated_lufs if loudness else None,
         loudness_range_lu=loudness.loudness_range_lu if loudness else None,
         true_peak_dbtp=loudness.true_peak_dbtp if loudness else None,

@@ -16,6 +16,8 @@ class ObjectInfo:
     key: str
     size: int
     version: str  # what changes when the content is replaced: mtime for files, ETag on S3
+    # Why the object must not be read, when it is listed but its bytes would come from outside its folder.
+    refused: str | None = None
 
 
 class ObjectStore(Protocol):
@@ -48,18 +50,37 @@ class LocalStore:
         return self.root / checked_key(key)
 
     def walk(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every visible file under prefix; a link is listed, never followed out of its top-level folder."""
         base = self._path(prefix) if prefix else self.root
         if not base.is_dir():
             return
         for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
+            visible = sorted(d for d in dirnames if not d.startswith("."))
+            dirnames[:] = [d for d in visible if not Path(dirpath, d).is_symlink()]
+            links = [d for d in visible if d not in dirnames]
+            for name in sorted([*filenames, *links]):
                 if name.startswith("."):
                     continue
-                path = Path(dirpath, name)
-                stat = path.stat()
-                key = path.relative_to(self.root).as_posix()
-                yield ObjectInfo(key=key, size=stat.st_size, version=str(stat.st_mtime_ns))
+                yield self._info(Path(dirpath, name))
+
+    def _info(self, path: Path) -> ObjectInfo:
+        key = path.relative_to(self.root).as_posix()
+        refused = self._link_refusal(path, key) if path.is_symlink() else None
+        if refused:
+            return ObjectInfo(key=key, size=0, version=f"link:{os.readlink(path)}", refused=refused)
+        stat = path.stat()
+        return ObjectInfo(key=key, size=stat.st_size, version=str(stat.st_mtime_ns))
+
+    def _link_refusal(self, path: Path, key: str) -> str | None:
+        folder = self.root / key.split("/", 1)[0]
+        target = path.resolve()
+        if not target.exists():
+            return f"a link to {os.readlink(path)!r}, which does not exist"
+        if target.is_dir():
+            return "a link to a folder: folders behind links are not read"
+        if not target.is_relative_to(folder):
+            return f"a link to {os.readlink(path)!r}, outside its folder {folder.name!r}"
+        return None
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -125,9 +146,12 @@ class S3Store:
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
             for obj in page.get("Contents", []):
                 key = obj["Key"][strip:]
-                if key.endswith("/") or any(p.startswith(".") for p in key.split("/")):
+                parts = key.split("/")
+                if key.endswith("/") or any(p.startswith(".") for p in parts):
                     continue
-                yield ObjectInfo(key=key, size=obj["Size"], version=obj["ETag"].strip('"'))
+                # A key with an empty part would name another path on local disk and in our own layout.
+                refused = "an object key with an empty path part" if "" in parts else None
+                yield ObjectInfo(key=key, size=obj["Size"], version=obj["ETag"].strip('"'), refused=refused)
 
     def exists(self, key: str) -> bool:
         response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._key(key), MaxKeys=1)

@@ -190,3 +190,54 @@ def make_audio(
         ]
     )
     return out
+
+
+@dataclass(frozen=True)
+class SyncSpec:
+    """A flash (one white frame on grey) and a beep (40 ms at 1 kHz on silence), both at instant_s of the
+    source's timeline; each stream may start late. ts_offset_s shifts the whole file (MPEG-TS style starts),
+    and trim_s cuts the video's first seconds through an edit list instead of removing them."""
+
+    instant_s: float = 3.0
+    video_start_s: float = 0.0
+    audio_start_s: float = 0.0
+    ts_offset_s: float = 0.0
+    trim_s: float = 0.0
+    duration_s: float = 6.0
+    fps: int = 25
+
+
+def make_sync_clip(spec: SyncSpec, out: Path) -> Path:
+    """Render spec to out (container from the suffix): streams encoded apart, then muxed with their offsets."""
+    work = out.with_name(f".{out.stem}.parts")
+    work.mkdir(parents=True, exist_ok=True)
+    video, audio = work / "video.mp4", work / "audio.m4a"
+    flash = spec.instant_s - spec.video_start_s + spec.trim_s
+    beep = spec.instant_s - spec.audio_start_s
+    run_ffmpeg(
+        [
+            "-f", "lavfi", "-i", f"color=c=gray:s=160x120:r={spec.fps}:d={spec.duration_s + spec.trim_s}",
+            "-vf", f"drawbox=c=white:t=fill:enable='between(t,{flash - 0.2 / spec.fps},{flash + 0.8 / spec.fps})'",
+            "-c:v", "libx264", "-preset", "veryfast", "-g", str(2 * spec.fps), "-pix_fmt", "yuv420p",
+            "-fflags", "+bitexact", video.as_posix(),
+        ]
+    )  # fmt: skip
+    tone = f"if(between(t,{beep},{beep + 0.04}),0.8*sin(2*PI*1000*t),0)"
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", f"aevalsrc='{tone}':s=48000:d={spec.duration_s}", "-c:a", "aac",
+         "-fflags", "+bitexact", audio.as_posix()]
+    )  # fmt: skip
+    ts_args = ["-output_ts_offset", str(spec.ts_offset_s)] if spec.ts_offset_s else []
+    audio_codec = ["-c:a", "mp2"] if out.suffix == ".ts" else ["-c:a", "copy"]
+    run_ffmpeg(
+        [
+            "-itsoffset", str(spec.video_start_s - spec.trim_s), "-i", video.as_posix(),
+            "-itsoffset", str(spec.audio_start_s), "-i", audio.as_posix(),
+            "-map", "0:v", "-map", "1:a", "-c:v", "copy", *audio_codec, *ts_args,
+            "-map_metadata", "-1", "-fflags", "+bitexact", out.as_posix(),
+        ]
+    )  # fmt: skip
+    for part in (video, audio):
+        part.unlink()
+    work.rmdir()
+    return out

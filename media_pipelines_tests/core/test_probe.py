@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import av
 import pytest
 
 from media_pipelines.core.inspect import inspect_file, sha256_file, source_id_for
@@ -119,12 +120,26 @@ def test_random_bytes_named_mov_are_unrecognized(tmp_path):
     assert quarantine_reason(path) == ErrorType.UNRECOGNIZED_FORMAT
 
 
-def test_corrupt_stream_data_is_a_decode_error(tmp_path, media):
-    data = bytearray(media["faststart"].read_bytes())
+def garbled_copy(source: Path, out: Path, length: int | None) -> Path:
+    """The MP4 with `length` bytes of its media data (all of it when None) overwritten."""
+    data = bytearray(source.read_bytes())
     mdat = data.index(b"mdat") + 4
-    data[mdat : mdat + 200_000] = b"\xff" * 200_000
-    path = tmp_path / "garbled.mp4"
-    path.write_bytes(bytes(data))
+    end = len(data) if length is None else mdat + length
+    data[mdat:end] = b"\xff" * (end - mdat)
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_damage_at_the_start_keeps_the_file_and_its_true_extent(tmp_path, media):
+    inspection = inspect_file(garbled_copy(media["faststart"], tmp_path / "garbled.mp4", 200_000), "garbled.mp4")
+    assert inspection.status == FileStatus.OK
+    video = video_stream(inspection.probe)
+    assert video.decode_error is None
+    assert (video.start_s, video.end_s) == pytest.approx((0.0, 10.0), abs=0.05)
+
+
+def test_a_stream_that_never_decodes_is_a_decode_error(tmp_path, media):
+    path = garbled_copy(media["faststart"], tmp_path / "garbled.mp4", None)
     assert quarantine_reason(path) == ErrorType.DECODE_ERROR
 
 
@@ -135,3 +150,33 @@ def test_inspection_identity_and_checksum(media):
     assert inspection.sha256 == sha256_file(media["bikes"]) and len(inspection.sha256) == 64
     assert inspection.size_bytes == media["bikes"].stat().st_size
     assert source_id_for("a.b") != source_id_for("a-b")
+
+
+def test_a_truncated_flac_reports_what_it_holds_not_its_header(tmp_path, media):
+    flac = tmp_path / "tone.flac"
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4", str(flac)])
+    data = flac.read_bytes()
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(data[: len(data) * 45 // 100])
+    probe = probe_file(cut)
+    [audio] = probe.streams
+    assert 1.0 < probe.duration_s < 2.5 and audio.duration_s == pytest.approx(probe.duration_s)
+
+
+def test_an_avi_whose_first_audio_frames_are_corrupt_is_kept(tmp_path):
+    """The xvid + AC3 delivery that used to be quarantined whole: ffmpeg skips the broken frames, so do we."""
+    clean = tmp_path / "clean.avi"
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=4", "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:d=4",
+         "-c:v", "mpeg4", "-vtag", "xvid", "-q:v", "5", "-c:a", "ac3", "-b:a", "192k", str(clean)]
+    )  # fmt: skip
+    with av.open(str(clean)) as container:
+        audio = [(p.pos, p.size) for p in container.demux() if p.size and p.stream.type == "audio"]
+    data = bytearray(clean.read_bytes())
+    for pos, size in audio[:2]:
+        data[pos : pos + size] = bytes(b ^ 0x5A for b in data[pos : pos + size])
+    damaged = tmp_path / "damaged.avi"
+    damaged.write_bytes(bytes(data))
+    inspection = inspect_file(damaged, "damaged.avi")
+    assert inspection.status == FileStatus.OK and inspection.kind == MediaKind.VIDEO
+    assert all(s.decode_error is None for s in inspection.probe.streams)

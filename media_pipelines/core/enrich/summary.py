@@ -71,6 +71,9 @@ def _findings(qc_rows, quarantined, loudness, drifts, max_drift_ms, window: Loud
     out += [f"{r['source_id']}: {r['error_type']}: {r['error_message']}" for r in qc_rows if r["status"] != "ok"]
     out += window.findings(loudness.get("integrated_lufs"), loudness.get("true_peak_dbtp"))
     for r in qc_rows:
+        for kind in ("video", "audio"):
+            if errors := r.get(f"{kind}_decode_errors"):
+                out.append(f"{r['source_id']}: {errors} damaged {kind} packets or frames, skipped or concealed")
         for label in ("black", "freeze"):
             if r[f"{label}_total_s"]:
                 out.append(f"{r['source_id']}: {r[f'{label}_total_s']:.1f} s {label}")

@@ -12,6 +12,9 @@ _SUMMARY = re.compile(
 )
 _BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
 _FREEZE = re.compile(r"lavfi\.freezedetect\.freeze_(start|end):\s*([\d.]+)")
+# ffmpeg's closing report per input stream, and its line for each frame a decoder had to conceal.
+_INPUT_STREAM = re.compile(r"Input stream #0:(\d+) \(\w+\): .*?; (\d+) frames decoded; (\d+) decode errors")
+_CONCEALED = re.compile(r"^\[[av]ist#0:(\d+)/[^\]]*\].*corrupt decoded frame", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,11 @@ def parse_freezes(log: str, duration_s: float) -> list[Segment]:
     if start is not None:
         segments.append(Segment(start, duration_s))
     return segments
+
+
+def parse_decode_errors(log: str) -> dict[int, int]:
+    """Per input stream index: packets its decoder refused plus frames it decoded only by concealing damage."""
+    errors = {int(index): int(refused) for index, _, refused in _INPUT_STREAM.findall(log)}
+    for index in _CONCEALED.findall(log):
+        errors[int(index)] = errors.get(int(index), 0) + 1
+    return errors

@@ -36,8 +36,10 @@ class RenditionPlan:
 
 
 def pick_streams(probe: Probe) -> tuple[StreamInfo | None, StreamInfo | None]:
-    video = next((s for s in probe.streams if s.type == "video" and not s.attached_pic), None)
-    audio_streams = [s for s in probe.streams if s.type == "audio"]
+    """The video and audio a source's renditions are made of; a stream that yields no frame is never picked."""
+    decodable = [s for s in probe.streams if s.decode_error is None]
+    video = next((s for s in decodable if s.type == "video" and not s.attached_pic), None)
+    audio_streams = [s for s in decodable if s.type == "audio"]
     audio = next((s for s in audio_streams if s.default), audio_streams[0] if audio_streams else None)
     return video, audio
 
@@ -69,11 +71,15 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
     audio_branches = (["mezzanine"] if video else []) + ["asr", "qc"]
     if audio:
         labels = "".join(f"[a_{b}]" for b in audio_branches)
-        audio_graph.append(f"[0:{audio.index}]aresample=async=1,asplit={len(audio_branches)}{labels}")
+        # first_pts=0 puts the audio on the title timeline: silence before a late start, early samples trimmed.
+        audio_graph.append(f"[0:{audio.index}]aresample=async=1:first_pts=0,asplit={len(audio_branches)}{labels}")
         audio_graph.append(
             f"[a_asr]aresample={params.asr_sample_rate},aformat=sample_fmts=s16:channel_layouts=mono[asr]"
         )
-        audio_graph.append("[a_qc]ebur128=peak=true:framelog=verbose,anullsink")
+        # framelog=quiet: the run logs at verbose level for the decoders' error counts, not 10 lines a second.
+        audio_graph.append("[a_qc]ebur128=peak=true:framelog=quiet,anullsink")
+        if (audio.start_s or 0.0) > 0.02:
+            notes.append(f"audio starts {audio.start_s:.3f} s into the title: padded with silence")
         outputs[RenditionKind.AUDIO] = out_dir / FILE_NAMES[RenditionKind.AUDIO]
     else:
         notes.append("no audio stream: no audio rendition")
@@ -111,8 +117,20 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
     # Audio and video in separate filter graphs: ffmpeg runs each graph on its own thread, so loudness with
     # true peak (4x oversampling) no longer queues behind the video filters.
     graphs = [arg for g in (graph, audio_graph) if g for arg in ("-filter_complex", ";".join(g))]
-    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", str(source), *graphs, *outputs_args]
+    argv = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose", "-y",
+        "-i", str(source), *graphs, *outputs_args,
+    ]  # fmt: skip
     return RenditionPlan(argv=argv, outputs=outputs, fps=fps, notes=tuple(notes))
+
+
+def _title_timeline(video: StreamInfo, fps: Fraction, notes: list[str]) -> list[str]:
+    """Frame k of every video rendition is at title time k / fps: a late video starts after black frames."""
+    offset = video.start_s or 0.0
+    if offset * fps < 0.5:
+        return [f"fps={fps}:start_time=0"]
+    notes.append(f"video starts {offset:.3f} s into the title: padded with black")
+    return ["setpts=PTS-STARTPTS", f"tpad=start_duration={offset:.6f}:color=black", f"fps={fps}:start_time=0"]
 
 
 def _video_graph(video: StreamInfo, fps: Fraction, params: RenditionParams, notes: list[str]) -> list[str]:
@@ -124,7 +142,7 @@ def _video_graph(video: StreamInfo, fps: Fraction, params: RenditionParams, note
         notes.append(f"variable frame rate resampled to constant {fps} fps (frames repeated or dropped, never retimed)")
     if video.rotation:
         notes.append(f"display rotation {video.rotation} applied")
-    chain.append(f"fps={fps}")
+    chain += _title_timeline(video, fps, notes)
     # Untagged HD is BT.709 and untagged SD BT.601 in practice; swscale would assume BT.601 for both.
     in_matrix = video.color_space if video.color_space in ("bt709", "bt470bg", "smpte170m") else None
     in_matrix = in_matrix or ("bt709" if (video.height or 0) >= 720 else "bt601")

@@ -4,13 +4,25 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
+import av.error
 
 from media_pipelines.core.media_types import ErrorType, MediaFileError
 from media_pipelines.core.probe import Probe, probe_file
-from media_pipelines.core.renditions.ffmpeg_log import Loudness, Segment, parse_black, parse_freezes, parse_loudness
+from media_pipelines.core.renditions.damage import StreamDamage, first_error_s
+from media_pipelines.core.renditions.ffmpeg_log import (
+    Loudness,
+    Segment,
+    parse_black,
+    parse_decode_errors,
+    parse_freezes,
+    parse_loudness,
+)
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind, pick_streams, plan_renditions
+from media_pipelines.core.renditions.still import extract_still, still_time_s
+from media_pipelines.core.renditions.verify import DecodeReport, decode_fully
+
+STILL = "still.jpg"
 
 
 @dataclass(frozen=True)
@@ -41,33 +53,13 @@ class StandardizeResult:
     qc: QcReport
     notes: tuple[str, ...]
     fps: str | None
-    source_start_s: float
+    source_start_s: float  # the source's own presentation start, which is t = 0 of the title timeline
+    # Where the rendered streams start and end on the title timeline (renditions are padded to start at 0).
+    video_start_s: float | None
     source_video_s: float | None
+    audio_start_s: float | None
     source_audio_s: float | None
-
-
-def source_durations(source: Path, probe: Probe) -> tuple[float | None, float | None]:
-    """(video, audio) durations of the streams a rendition is made from; video ends where its last frame does."""
-    video, audio = pick_streams(probe)
-    return (
-        video_end_s(source, video.index) if video else None,
-        (audio.duration_s or probe.duration_s) if audio else None,
-    )
-
-
-def video_end_s(path: Path, stream_index: int) -> float | None:
-    """Last frame's presentation time plus its duration, from packets alone (no decode).
-
-    Container headers disagree with this for variable-rate and edited MP4s, and the frames are what count.
-    """
-    with av.open(str(path)) as container:
-        stream = container.streams[stream_index]
-        start = stream.start_time or 0
-        end = max(
-            (p.pts + (p.duration or 0) for p in container.demux(stream) if p.pts is not None),
-            default=None,
-        )
-        return float((end - start) * stream.time_base) if end is not None else None
+    damage: tuple[StreamDamage, ...] = ()
 
 
 def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Path) -> StandardizeResult:
@@ -80,14 +72,67 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
     if process.returncode:
         raise MediaFileError(ErrorType.DECODE_ERROR, f"ffmpeg exited {process.returncode}: {process.stderr[-1500:]}")
     renditions = [describe(kind, path) for kind, path in plan.outputs.items()]
-    video_s, audio_s = source_durations(source, probe)
+    video, audio = pick_streams(probe)
     qc = QcReport(
         loudness=parse_loudness(process.stderr),
         black=parse_black(process.stderr),
-        freezes=parse_freezes(process.stderr, video_s or 0.0),
+        freezes=parse_freezes(process.stderr, video.end_s or 0.0 if video else 0.0),
     )
-    fps = str(plan.fps) if plan.fps else None
-    return StandardizeResult(renditions, qc, plan.notes, fps, probe.start_s, video_s, audio_s)
+    return StandardizeResult(
+        renditions=renditions,
+        qc=qc,
+        notes=plan.notes,
+        fps=str(plan.fps) if plan.fps else None,
+        source_start_s=probe.start_s,
+        video_start_s=video.start_s if video else None,
+        source_video_s=video.end_s if video else None,
+        audio_start_s=audio.start_s if audio else None,
+        source_audio_s=audio.end_s if audio else None,
+        damage=_damage(source, probe, (video, audio), parse_decode_errors(process.stderr)),
+    )
+
+
+@dataclass(frozen=True)
+class VerifiedRenditions:
+    result: StandardizeResult
+    decoded: dict[RenditionKind, DecodeReport]
+    still: Path | None
+
+
+def render_source(source: Path, params: RenditionParams, out_dir: Path) -> VerifiedRenditions:
+    """Probe, render, decode every rendition to the end, and cut the preview still.
+
+    Everything here is deterministic in the source's bytes, so any failure is the source's typed error
+    (MediaFileError), never an exception a retry could fix.
+    """
+    try:
+        result = standardize(source, probe_file(source), params, out_dir)
+        decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+        mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
+        still = _still(mezzanine, out_dir / STILL) if mezzanine and mezzanine.duration_s else None
+    except MediaFileError:
+        raise
+    except (RuntimeError, ValueError, ZeroDivisionError, av.error.FFmpegError) as exc:
+        raise MediaFileError(ErrorType.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}") from exc
+    return VerifiedRenditions(result, decoded, still)
+
+
+def _still(mezzanine: Rendition, out: Path) -> Path | None:
+    """The preview still; a source whose mezzanine rendered and decoded is never lost over its preview."""
+    try:
+        return extract_still(
+            mezzanine.path, still_time_s(mezzanine.frame_count, mezzanine.fps, mezzanine.duration_s), out
+        )
+    except RuntimeError:
+        return None
+
+
+def _damage(source: Path, probe: Probe, used: tuple, errors: dict[int, int]) -> tuple[StreamDamage, ...]:
+    return tuple(
+        StreamDamage(s.index, s.type, errors[s.index], first_error_s(source, s.index, probe.start_s))
+        for s in used
+        if s is not None and errors.get(s.index)
+    )
 
 
 def describe(kind: RenditionKind, path: Path) -> Rendition:

@@ -2,7 +2,7 @@ from collections import Counter
 
 import dagster as dg
 
-from media_pipelines.core.inspect import FileInspection, inspect_file
+from media_pipelines.core.inspect import FileInspection, inspect_file, refused_file
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import tool_versions_json
@@ -16,7 +16,7 @@ from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
 from media_pipelines.lake.tables import write_title_table
 
 LANDING_FINGERPRINT = "landing_fingerprint"
-INGEST_CODE_VERSION = short_digest("ingest-1", tool_versions_json(), length=12)
+INGEST_CODE_VERSION = short_digest("ingest-2", tool_versions_json(), length=12)
 
 
 @dg.asset(
@@ -37,10 +37,13 @@ def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: Sto
     inspections: list[FileInspection] = []
     original_uris: dict[str, str] = {}
     for info in snapshot.files:
-        with landing_store.local_copy(info.key) as path:
-            inspection = inspect_file(path, snapshot.relative_path(info))
-            if inspection.size_bytes:
-                original_uris[inspection.sha256] = store_original(lake_store, path, inspection.sha256)
+        if info.refused:
+            inspection = refused_file(snapshot.relative_path(info), info.refused)
+        else:
+            with landing_store.local_copy(info.key) as path:
+                inspection = inspect_file(path, snapshot.relative_path(info))
+                if inspection.size_bytes:
+                    original_uris[inspection.sha256] = store_original(lake_store, path, inspection.sha256)
         if inspection.error:
             context.log.warning(f"quarantined {inspection.file_name}: {inspection.error}")
         inspections.append(inspection)

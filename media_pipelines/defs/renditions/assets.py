@@ -7,14 +7,10 @@ import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
-from media_pipelines.core.probe import probe_file
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.params import RenditionParams
-from media_pipelines.core.renditions.plan import RenditionKind
-from media_pipelines.core.renditions.standardize import standardize
-from media_pipelines.core.renditions.still import extract_still
-from media_pipelines.core.renditions.verify import decode_fully
+from media_pipelines.core.renditions.standardize import STILL, render_source
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
@@ -38,9 +34,8 @@ from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 
 STAGE = "renditions"
-STILL = "still.jpg"
 _DEFAULTS = RenditionParams()
-RENDITIONS_CODE_VERSION = short_digest("renditions-1", _DEFAULTS.to_json(), tool_versions_json(), length=12)
+RENDITIONS_CODE_VERSION = short_digest("renditions-2", _DEFAULTS.to_json(), tool_versions_json(), length=12)
 
 
 _WINDOW = LoudnessWindow()
@@ -108,6 +103,7 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
             checks.duration_check(verified),
             checks.loudness_check(verified, config.loudness_window()),
             checks.black_freeze_check(verified),
+            checks.source_damage_check(verified),
         ],
     )
 
@@ -136,17 +132,14 @@ def _render_source(
     out_dir = tmp / source_id
     with store.local_copy(original_key(sha256)) as path:
         try:
-            result = standardize(path, probe_file(path), params, out_dir)
+            rendered = render_source(path, params, out_dir)
         except MediaFileError as exc:
             context.log.warning(f"{source['file_name']}: {exc}")
             return _SourceOutcome(qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, error=exc))
-    decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+    result = rendered.result
     local = {f"{source_id}/{generation}/{r.path.name}": r.path for r in result.renditions}
-    mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
-    if mezzanine and mezzanine.duration_s:
-        local[f"{source_id}/{generation}/{STILL}"] = extract_still(
-            mezzanine.path, mezzanine.duration_s / 3, out_dir / STILL
-        )
+    if rendered.still:
+        local[f"{source_id}/{generation}/{STILL}"] = rendered.still
     uris = publish_stage_media(store, title_id, STAGE, local)
     by_kind = {str(r.kind): uris[f"{source_id}/{generation}/{r.path.name}"] for r in result.renditions}
     rows = rendition_rows(
@@ -155,7 +148,7 @@ def _render_source(
     return _SourceOutcome(
         qc_row=qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, result=result),
         rows=rows,
-        verified=checks.Verified(source_id, result, decoded),
+        verified=checks.Verified(source_id, result, rendered.decoded),
         media_keys=tuple(local),
     )
 

@@ -13,7 +13,8 @@ DECODES_CHECK = "renditions_decode_completely"
 DURATION_CHECK = "rendition_durations_match_source"
 LOUDNESS_CHECK = "loudness_within_window"
 BLACK_FREEZE_CHECK = "black_and_frozen_stretches"
-CHECK_NAMES = (DECODES_CHECK, DURATION_CHECK, LOUDNESS_CHECK, BLACK_FREEZE_CHECK)
+SOURCE_DAMAGE_CHECK = "sources_decode_without_damage"
+CHECK_NAMES = (DECODES_CHECK, DURATION_CHECK, LOUDNESS_CHECK, BLACK_FREEZE_CHECK, SOURCE_DAMAGE_CHECK)
 
 AUDIO_TOLERANCE_S = 0.05
 
@@ -99,4 +100,21 @@ def black_freeze_check(items: list[Verified]) -> dg.AssetCheckResult:
         passed=not findings,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"findings": "\n".join(findings) or "none"},
+    )
+
+
+def source_damage_check(items: list[Verified]) -> dg.AssetCheckResult:
+    """A source rendered past damage (skipped or concealed packets) is kept, and this says where it was."""
+    rows = [
+        f"| {item.source_id} | {d.stream_type} | {d.decode_errors} | "
+        + (f"{d.first_error_s:.3f} |" if d.first_error_s is not None else " |")
+        for item in items
+        for d in item.result.damage
+    ]
+    table = "| source | stream | damaged packets or frames | first at (s) |\n|---|---|---|---|\n" + "\n".join(rows)
+    return dg.AssetCheckResult(
+        check_name=SOURCE_DAMAGE_CHECK,
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"damage": dg.MetadataValue.md(table if rows else "none")},
     )

@@ -11,7 +11,7 @@ from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind
-from media_pipelines.core.renditions.standardize import source_durations, standardize
+from media_pipelines.core.renditions.standardize import standardize
 from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
@@ -38,7 +38,7 @@ def assert_standard(result, source: Path, expected_height: int, has_audio: bool)
     assert set(kinds) == {RenditionKind.MEZZANINE, RenditionKind.PROXY} | (
         {RenditionKind.AUDIO} if has_audio else set()
     )
-    source_video_s, source_audio_s = source_durations(source, probe_file(source))
+    source_video_s, source_audio_s = result.source_video_s, result.source_audio_s
     for kind in (RenditionKind.MEZZANINE, RenditionKind.PROXY):
         stream = video_of(kinds[kind].path)
         assert (stream.codec, stream.pix_fmt, stream.sample_aspect_ratio) == ("h264", "yuv420p", "1:1")
@@ -180,6 +180,9 @@ def test_one_corrupt_ac3_frame_does_not_lose_the_audio(tmp_path):
     result = render(damaged, tmp_path)
     [audio] = result.renditions
     assert decode_fully(audio.path).audio_end_s == pytest.approx(4.0, abs=0.05)
+    [damage] = result.damage
+    assert (damage.stream_type, damage.decode_errors) == ("audio", 1)
+    assert damage.first_error_s == pytest.approx(60 * 1536 / 48000, abs=0.04)
 
 
 def test_audio_for_asr_is_lossless_16k_mono_even_from_surround(tmp_path):

@@ -90,3 +90,23 @@ def test_invalid_partition_key_fails_without_touching_any_path(lake_roots, resou
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "invalid title id" in failure.step_failure_data.error.message
     assert not any(lake_roots["lake"].iterdir())
+
+
+def test_links_out_of_the_title_folder_are_refused_unread(tmp_path, lake_roots, resources, instance, media):
+    outside = tmp_path / "secret.mp4"
+    outside.write_bytes(media["bikes"].read_bytes())
+    deliver(lake_roots["landing"], "linked", jfk_audio())
+    title = lake_roots["landing"] / "linked"
+    (title / "outside.mp4").symlink_to(outside)
+    (title / "dangling.mp4").symlink_to(tmp_path / "gone.mp4")
+    (title / "folder").symlink_to(tmp_path, target_is_directory=True)
+    (title / "inside.flac").symlink_to("jfk.flac")  # a link within the title is an ordinary file
+
+    materialize("linked", resources, instance)
+    by_name = {r["file_name"]: r for r in rows(lake_roots["lake"], "linked")}
+    refused = {n: r["error_message"] for n, r in by_name.items() if r["error_type"] == "outside_landing_zone"}
+    assert set(refused) == {"outside.mp4", "dangling.mp4", "folder"}
+    assert all(by_name[n]["status"] == "quarantined" and by_name[n]["sha256"] == "" for n in refused)
+    assert by_name["inside.flac"]["status"] == "ok"
+    originals = [p for p in (lake_roots["lake"] / "originals").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in originals] == [jfk_audio().read_bytes()]
