@@ -26,15 +26,42 @@ def read_head(path: Path) -> bytes:
         return f.read(HEAD_BYTES)
 
 
+def unicode_by_zero_bytes(sample: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, told by where the zero bytes of mostly-ASCII text fall."""
+    n = len(sample) - len(sample) % 4
+    if n < 8:
+        return None
+    sample = sample[:n]
+    lanes = [sample[i::4].count(0) / (n // 4) for i in range(4)]
+    # Text in the Basic Multilingual Plane: UTF-32's two high bytes are always zero.
+    if lanes[2] > 0.95 and lanes[3] > 0.95 and lanes[0] < 0.05:
+        return "utf-32-le"
+    if lanes[0] > 0.95 and lanes[1] > 0.95 and lanes[3] < 0.05:
+        return "utf-32-be"
+    # UTF-16: the high byte of every ASCII character (the digits and arrows of timings at least) is zero.
+    odd, even = sample[1::2].count(0) / (n // 2), sample[0::2].count(0) / (n // 2)
+    if odd > 0.2 and even < 0.02:
+        return "utf-16-le"
+    if even > 0.2 and odd < 0.02:
+        return "utf-16-be"
+    return None
+
+
 def decode_text(head: bytes) -> str | None:
-    """The head as text when it is text (BOM-aware), else None; binary media never decodes here."""
+    """The head as text when it is text (BOM-aware, UTF-16/32 by zero bytes), else None; binary media never
+    decodes here."""
     for bom, encoding in (
         (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
         (b"\xff\xfe", "utf-16-le"),
         (b"\xfe\xff", "utf-16-be"),
     ):
         if head.startswith(bom):
             return head[len(bom) :].decode(encoding, errors="replace")
+    if encoding := unicode_by_zero_bytes(head):
+        text = head[: len(head) - len(head) % 4].decode(encoding, errors="replace")
+        return text if _mostly_printable(text) else None
     if b"\x00" in head:
         return None
     try:
@@ -42,8 +69,12 @@ def decode_text(head: bytes) -> str | None:
         text = head.decode("utf-8", errors="strict") if len(head) < HEAD_BYTES else _decode_prefix(head)
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")
+    return text if _mostly_printable(text) else None
+
+
+def _mostly_printable(text: str) -> bool:
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return text if control <= len(text) // 100 else None
+    return control <= len(text) // 100
 
 
 def _decode_prefix(head: bytes) -> str:

@@ -22,6 +22,7 @@ CUES_SCHEMA = pa.schema(
         ("word_times", pa.list_(pa.float64())),
         ("format", pa.string()),
         ("encoding", pa.string()),
+        ("encoding_confidence", pa.float64()),
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
@@ -45,6 +46,7 @@ def cue_rows(source_id: str, file_name: str, sha256: str, parsed: TimedText, cod
             "word_times": list(cue.word_times),
             "format": parsed.format,
             "encoding": parsed.encoding,
+            "encoding_confidence": parsed.encoding_confidence,
             "source_sha256": sha256,
             "code_version": code_version,
         }

@@ -1,5 +1,6 @@
 """Cues as plain text with their markup kept as structured fields."""
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ class TimedText:
     encoding: str
     language: str | None
     cues: list[Cue] = field(default_factory=list)
+    encoding_confidence: float = 1.0
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -40,12 +42,17 @@ _SPEAKER = re.compile(r"<v(?:\.[^\s>]+)?\s+([^>]+)>")
 _INLINE_TIME = re.compile(r"<((?:\d+:)?\d{2}:\d{2}\.\d{3})>")
 
 
+def plain_text(raw_text: str) -> str:
+    """Tags removed, then HTML entities decoded once (named, decimal and hex); no-break spaces as spaces."""
+    return html.unescape(_TAG.sub("", raw_text)).replace("\xa0", " ").strip()
+
+
 def plain_cue(index: int, start: float, end: float, raw_text: str, settings: str = "", identifier: str = "") -> Cue:
     return Cue(
         index=index,
         start_s=start,
         end_s=end,
-        text=_TAG.sub("", raw_text).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip(),
+        text=plain_text(raw_text),
         raw_settings=settings,
         identifier=identifier,
         italic="<i>" in raw_text.lower() or "{\\i1}" in raw_text,

@@ -5,7 +5,7 @@ import re
 from pathlib import PurePosixPath
 
 from media_pipelines.core.sniff import timed_text_format
-from media_pipelines.core.timed_text.encoding import decode_subtitle_bytes
+from media_pipelines.core.timed_text.encoding import decode_subtitle_bytes, language_hint
 from media_pipelines.core.timed_text.model import TimedText, TimedTextError
 from media_pipelines.core.timed_text.srt import parse_srt
 from media_pipelines.core.timed_text.ttml import parse_ttml
@@ -15,7 +15,8 @@ _NAME_LANGUAGE = re.compile(r"\.([a-z]{2,3}(?:-[A-Za-z]{2,4})?)\.[^.]+$")
 
 
 def parse_timed_text(data: bytes, file_name: str) -> TimedText:
-    text, encoding = decode_subtitle_bytes(data)
+    decoded = decode_subtitle_bytes(data, language_hint(data, PurePosixPath(file_name).name))
+    text = decoded.text
     fmt = timed_text_format(text)
     if file_name.lower().endswith(".vtt") and fmt != "webvtt" and text.strip():
         raise TimedTextError("a .vtt file without the WEBVTT header", 1)
@@ -30,4 +31,5 @@ def parse_timed_text(data: bytes, file_name: str) -> TimedText:
     else:
         cues, language = [], None
     named = _NAME_LANGUAGE.search(PurePosixPath(file_name).name)
-    return TimedText(fmt or "empty", encoding, language or (named.group(1) if named else None), cues)
+    language = language or (named.group(1) if named else None)
+    return TimedText(fmt or "empty", decoded.encoding, language, cues, decoded.confidence)

@@ -9,13 +9,15 @@ _TT = "{http://www.w3.org/ns/ttml}"
 _PARAMETER = "{http://www.w3.org/ns/ttml#parameter}"
 _STYLING = "{http://www.w3.org/ns/ttml#styling}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _OFFSET = re.compile(r"^([\d.]+)(h|m|s|ms|f|t)$")
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.(\d+)|:(\d+)(?:\.\d+)?)?$")
 
 
 def parse_ttml(text: str) -> tuple[list[Cue], str | None]:
     try:
-        root = ET.fromstring(text.lstrip("\ufeff").encode())
+        # The text is decoded already: a declaration naming its original encoding must not decode it twice.
+        root = ET.fromstring(_XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1).encode())
     except ET.ParseError as exc:
         raise TimedTextError(f"not well-formed XML: {exc}") from exc
     frame_rate = float(root.get(f"{_PARAMETER}frameRate", "30")) * _multiplier(

@@ -17,7 +17,7 @@ from media_pipelines.lake.tables import write_title_table
 from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
 
 PARSES_CHECK = "timed_text_files_parse"
-TIMED_TEXT_CODE_VERSION = short_digest("timed-text-1", tool_versions_json(), length=12)
+TIMED_TEXT_CODE_VERSION = short_digest("timed-text-2", tool_versions_json(), length=12)
 
 
 @dg.asset(
@@ -40,7 +40,8 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
     for f, parsed in loaded:
         rows += cue_rows(f["source_id"], f["file_name"], f["sha256"], parsed, TIMED_TEXT_CODE_VERSION)
         summary_lines.append(
-            f"| {f['file_name']} | {parsed.format} | {parsed.encoding} | {parsed.language or ''} | {len(parsed.cues)} |"
+            f"| {f['file_name']} | {parsed.format} | {parsed.encoding} ({parsed.encoding_confidence:.2f})"
+            f" | {parsed.language or ''} | {len(parsed.cues)} |"
         )
     write_title_table(store, TIMED_TEXT_CUES, title_id, pa.Table.from_pylist(rows, schema=CUES_SCHEMA))
     table = "| file | format | encoding | language | cues |\n|---|---|---|---|---|\n" + "\n".join(summary_lines)
