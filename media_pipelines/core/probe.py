@@ -144,6 +144,8 @@ def probe_file(path: Path, delivered_name: str | None = None) -> Probe:
             raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, f"no demuxer recognizes it: {exc}") from exc
         return Probe(kind=MediaKind.OTHER, container="binary")
     with container:
+        if not container.streams and name.suffix.lower() in MEDIA_EXTENSIONS:
+            raise MediaFileError(ErrorType.DECODE_ERROR, f"a {container.format.name} container with no streams")
         return _probe_container(container)
 
 
@@ -345,8 +347,3 @@ def _rate(rate: Fraction | None) -> float | None:
 
 def _is_attached_pic(stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
-
-
-def _longest(streams: tuple[StreamInfo, ...]) -> float | None:
-    durations = [s.duration_s for s in streams if s.duration_s]
-    return max(durations) if durations else None

@@ -2,6 +2,7 @@
 
 import subprocess
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import av.error
@@ -71,12 +72,13 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
     process = subprocess.run(plan.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     if process.returncode:
         raise MediaFileError(ErrorType.DECODE_ERROR, f"ffmpeg exited {process.returncode}: {process.stderr[-1500:]}")
-    renditions = [describe(kind, path) for kind, path in plan.outputs.items()]
+    renditions = [describe(kind, path, plan.fps) for kind, path in plan.outputs.items()]
     video, audio = pick_streams(probe)
+    video_end_s = (video.end_s if video else None) or 0.0
     qc = QcReport(
         loudness=parse_loudness(process.stderr),
         black=parse_black(process.stderr),
-        freezes=parse_freezes(process.stderr, video.end_s or 0.0 if video else 0.0),
+        freezes=parse_freezes(process.stderr, video_end_s),
     )
     return StandardizeResult(
         renditions=renditions,
@@ -135,7 +137,9 @@ def _damage(source: Path, probe: Probe, used: tuple, errors: dict[int, int]) -> 
     )
 
 
-def describe(kind: RenditionKind, path: Path) -> Rendition:
+def describe(kind: RenditionKind, path: Path, fps: Fraction | None = None) -> Rendition:
+    """What a rendition holds; a video's rate is the constant one it was made at (a one-frame file has no
+    average rate to read back)."""
     probe = probe_file(path)
     video = next((s for s in probe.streams if s.type == "video"), None)
     audio = next((s for s in probe.streams if s.type == "audio"), None)
@@ -146,7 +150,7 @@ def describe(kind: RenditionKind, path: Path) -> Rendition:
         codec=main.codec if main else None,
         width=video.width if video else None,
         height=video.height if video else None,
-        fps=video.avg_frame_rate if video else None,
+        fps=(round(float(fps), 6) if fps else video.avg_frame_rate) if video else None,
         frame_count=video.frame_count if video else None,
         sample_rate=audio.sample_rate if audio else None,
         channels=audio.channels if audio else None,

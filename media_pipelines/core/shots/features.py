@@ -24,7 +24,7 @@ class FrameFeatures:
     brightness: float  # mean luma, 0-1
     contrast: float  # luma standard deviation, 0-1
     colorfulness: float  # Hasler & Suesstrunk (2003), on 0-255 values
-    sharpness: float  # variance of the Laplacian of luma
+    sharpness: float | None  # variance of the Laplacian of luma; None on a frame under 3 pixels across
     phash: str  # 64-bit DCT perceptual hash, 16 hex digits
     dominant_colors: tuple[str, ...]  # up to three '#rrggbb', most common first
 
@@ -50,18 +50,27 @@ def batch_features(frames: np.ndarray, y: np.ndarray) -> list[FrameFeatures]:
     rg, yb = (r - g).reshape(k, -1), (0.5 * (r + g) - b).reshape(k, -1)
     colorfulness = np.hypot(rg.std(axis=1), yb.std(axis=1)) + 0.3 * np.hypot(rg.mean(axis=1), yb.mean(axis=1))
     laplacian = y[:, 1:-1, :-2] + y[:, 1:-1, 2:] + y[:, :-2, 1:-1] + y[:, 2:, 1:-1] - 4 * y[:, 1:-1, 1:-1]
+    # A frame under 3 pixels across has no interior pixel to measure sharpness on: None, not NaN.
+    sharpness = laplacian.reshape(k, -1).var(axis=1).tolist() if laplacian.size else [None] * k
     flat = y.reshape(k, -1)
     columns = zip(
         flat.mean(axis=1).tolist(),
         flat.std(axis=1).tolist(),
         colorfulness.tolist(),
-        laplacian.reshape(k, -1).var(axis=1).tolist(),
+        sharpness,
         perceptual_hashes(y),
         dominant_colors(frames),
         strict=True,
     )
     return [
-        FrameFeatures(round(mean / 255, 4), round(std / 255, 4), round(colour, 3), round(sharp, 3), phash, palette)
+        FrameFeatures(
+            round(mean / 255, 4),
+            round(std / 255, 4),
+            round(colour, 3),
+            round(sharp, 3) if sharp is not None else None,
+            phash,
+            palette,
+        )
         for mean, std, colour, sharp, phash, palette in columns
     ]
 

@@ -22,11 +22,12 @@ def choose_keyframe(shot: Shot, samples: list[tuple[int, FrameFeatures]], keyfra
     if not inside:
         return (first + last) // 2
     middle = (first + last) / 2
-    best = max(inside, key=lambda s: (s[1].sharpness, -abs(s[0] - middle)))
+    sharpness = {i: f.sharpness or 0.0 for i, f in inside}  # None: a frame too small to measure
+    best = max(inside, key=lambda s: (sharpness[s[0]], -abs(s[0] - middle)))
     seekable = [
-        s for s in inside if s[0] % keyframe_interval == 0 and s[1].sharpness >= _SEEKABLE_SHARPNESS * best[1].sharpness
+        i for i, _ in inside if i % keyframe_interval == 0 and sharpness[i] >= _SEEKABLE_SHARPNESS * sharpness[best[0]]
     ]
-    return max(seekable, key=lambda s: s[1].sharpness)[0] if seekable else best[0]
+    return max(seekable, key=lambda i: sharpness[i]) if seekable else best[0]
 
 
 def frames_at(video: Path, indices: list[int], fps: float, keyframe_interval: int) -> Iterator[tuple[int, np.ndarray]]:

@@ -31,7 +31,7 @@ STAGE = "shots"
 TILING_CHECK = "shots_tile_each_source"
 CONTACT_SHEET = "contact_sheet.jpg"
 PARAMS = ShotParams()
-SHOTS_CODE_VERSION = short_digest("shots-2", PARAMS.to_json(), tool_versions_json(), length=12)
+SHOTS_CODE_VERSION = short_digest("shots-3", PARAMS.to_json(), tool_versions_json(), length=12)
 
 
 @dataclass(frozen=True)
