@@ -3,7 +3,7 @@ from typing import TypeVar
 
 import dagster as dg
 
-from media_pipelines.core.media_types import MediaFileError
+from media_pipelines.defs.source_errors import SourceError, per_source
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.store import ObjectStore
 
@@ -20,11 +20,12 @@ def parse_delivered(
     error is logged and listed, and the others still load."""
     parsed, errors = [], []
     for f in files:
-        try:
-            parsed.append((f, parse(store.read_bytes(original_key(f["sha256"])), f["file_name"])))
-        except MediaFileError as exc:
-            errors.append(f"{f['file_name']}: {exc}")
-            context.log.warning(errors[-1])
+        data = store.read_bytes(original_key(f["sha256"]))
+        outcome = per_source(context, f["source_id"], lambda data=data, f=f: parse(data, f["file_name"]))
+        if isinstance(outcome, SourceError):
+            errors.append(f"{f['file_name']}: {outcome.error_type}: {outcome.message}")
+        else:
+            parsed.append((f, outcome))
     return parsed, errors
 
 

@@ -5,7 +5,7 @@ import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.audio_features import analyze, classes
-from media_pipelines.core.audio_features.analyze import analyze_audio
+from media_pipelines.core.audio_features.analyze import AudioAnalysis, analyze_audio
 from media_pipelines.core.enrich.pairing import pair_audio
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs.automation import STAGE_AUTOMATION
@@ -15,6 +15,7 @@ from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.shots.assets import shots
+from media_pipelines.defs.source_errors import SOURCES_CHECK, SourceError, per_source, sources_check
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.audio_features import (
     AUDIO_TIMELINE,
@@ -25,6 +26,7 @@ from media_pipelines.lake.audio_features import (
 )
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.shots import SHOTS
+from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import SPEECH_REGIONS
 
@@ -46,6 +48,7 @@ AUDIO_FEATURES_CODE_VERSION = short_digest(
     code_version=AUDIO_FEATURES_CODE_VERSION,
     kinds={"librosa", "parquet"},
     group_name="audio",
+    check_specs=[dg.AssetCheckSpec(SOURCES_CHECK, asset="audio_features")],
 )
 def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """Loudness, speech/music/silence shares, onset rate and spectral centroid per shot and per second."""
@@ -61,11 +64,13 @@ def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.M
     for region in read_title_table(store, SPEECH_REGIONS, title_id).sort_by("start_s").to_pylist():
         speech[region["source_id"]].append((region["start_s"], region["end_s"]))
     pairs = pair_audio(starts, {source_id: r["duration_s"] for source_id, r in audio.items()})
-    shot_rows, second_rows = [], []
+    shot_rows, second_rows, errors = [], [], []
     for audio_id, row in sorted(audio.items()):
         edges = {video: [*starts[video], ends[video]] for video, paired in pairs.items() if paired == audio_id}
-        with store.local_copy(store.key_for(row["uri"])) as path:
-            analysis = analyze_audio(path, speech[audio_id], edges)
+        analysis = per_source(context, audio_id, lambda row=row, edges=edges: _analyze(store, row, speech, edges))
+        if isinstance(analysis, SourceError):
+            errors.append(analysis)
+            continue
         provenance = (row["source_sha256"], AUDIO_FEATURES_CODE_VERSION)
         for video, stats in sorted(analysis.shots.items()):
             shot_rows += feature_rows(video, audio_id, "shot_index", stats, *provenance)
@@ -73,7 +78,14 @@ def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.M
     write_title_table(store, SHOT_AUDIO, title_id, pa.Table.from_pylist(shot_rows, schema=SHOT_AUDIO_SCHEMA))
     timeline = pa.Table.from_pylist(second_rows, schema=AUDIO_TIMELINE_SCHEMA)
     write_title_table(store, AUDIO_TIMELINE, title_id, timeline)
-    return dg.MaterializeResult(metadata=_metadata(len(audio), second_rows, len(shot_rows)))
+    return dg.MaterializeResult(
+        metadata=_metadata(len(audio), second_rows, len(shot_rows)), check_results=[sources_check(errors)]
+    )
+
+
+def _analyze(store: ObjectStore, row: dict, speech: dict[str, list], edges: dict[str, list[float]]) -> AudioAnalysis:
+    with store.local_copy(store.key_for(row["uri"])) as path:
+        return analyze_audio(path, speech[row["source_id"]], edges)
 
 
 def _metadata(sources: int, seconds: list[dict], shot_count: int) -> dict:

@@ -21,6 +21,7 @@ from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
+from media_pipelines.defs.source_errors import SOURCES_CHECK, per_source, sources_check, split_outcomes
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.shots import FRAMES, FRAMES_SCHEMA, SHOTS, SHOTS_SCHEMA, frame_rows, shot_rows
@@ -53,7 +54,7 @@ class _Analyzed:
     code_version=SHOTS_CODE_VERSION,
     kinds={"video", "parquet"},
     group_name="shots",
-    check_specs=[dg.AssetCheckSpec(TILING_CHECK, asset="shots")],
+    check_specs=[dg.AssetCheckSpec(TILING_CHECK, asset="shots"), dg.AssetCheckSpec(SOURCES_CHECK, asset="shots")],
     retry_policy=HEAVY_RETRY,
 )
 def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
@@ -65,7 +66,12 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
         by_source.setdefault(row["source_id"], {})[row["kind"]] = row
     videos = {s: kinds for s, kinds in sorted(by_source.items()) if "proxy" in kinds and "mezzanine" in kinds}
     with tempfile.TemporaryDirectory(prefix="shots-") as tmp:
-        analyzed = [_analyze(store, title_id, kinds, Path(tmp)) for kinds in videos.values()]
+        analyzed, errors = split_outcomes(
+            [
+                per_source(context, source_id, lambda kinds=kinds: _analyze(store, title_id, kinds, Path(tmp)))
+                for source_id, kinds in videos.items()
+            ]
+        )
         hashes = [
             (a.source_id, i, f.features.phash) for a in analyzed for i, f in sorted(a.analysis.keyframes().items())
         ]
@@ -85,7 +91,7 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
     return dg.MaterializeResult(
         metadata=metadata,
         data_version=dg.DataVersion(short_digest(PARAMS.to_json(), inputs)),
-        check_results=[_tiling_check(shot_table, analyzed)],
+        check_results=[_tiling_check(shot_table, analyzed), sources_check(errors)],
     )
 
 

@@ -17,8 +17,10 @@ from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
+from media_pipelines.defs.source_errors import SOURCES_CHECK, SourceError, per_source, sources_check
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
+from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import (
     SEGMENTS_SCHEMA,
@@ -65,6 +67,7 @@ TRANSCRIPTS_CODE_VERSION = short_digest(
     code_version=TRANSCRIPTS_CODE_VERSION,
     kinds={"whisper", "parquet"},
     group_name="transcripts",
+    check_specs=[dg.AssetCheckSpec(SOURCES_CHECK, asset="transcripts")],
     retry_policy=HEAVY_RETRY,
 )
 def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot) -> dg.MaterializeResult:
@@ -75,13 +78,13 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     model = resolve_model(config.model, config.backend)
     params = json.dumps({**config.model_dump(), "model": model.model_id, "versions": _VERSIONS}, sort_keys=True)
     backend = make_backend(config.backend, model, config.device, config.compute_type) if audio_rows else None
-    segments, words, speech, media, results = [], [], [], {}, {}
+    segments, words, speech, media, results, errors = [], [], [], {}, {}, []
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         for row in audio_rows:
-            with store.local_copy(store.key_for(row["uri"])) as audio:
-                transcript = transcribe_audio(
-                    audio, backend, config.options(), VadParams(threshold=config.vad_threshold)
-                )
+            transcript = per_source(context, row["source_id"], lambda row=row: _transcribe(store, row, backend, config))
+            if isinstance(transcript, SourceError):
+                errors.append(transcript)
+                continue
             results[row["source_id"]] = transcript
             args = (
                 row["source_id"],
@@ -105,7 +108,13 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     return dg.MaterializeResult(
         metadata=_metadata(results, segments, words, model.model_id),
         data_version=dg.DataVersion(short_digest(params, *sorted(store.key_for(r["uri"]) for r in audio_rows))),
+        check_results=[sources_check(errors)],
     )
+
+
+def _transcribe(store: ObjectStore, row: dict, backend, config: TranscriptConfig) -> Transcript:
+    with store.local_copy(store.key_for(row["uri"])) as audio:
+        return transcribe_audio(audio, backend, config.options(), VadParams(threshold=config.vad_threshold))
 
 
 def _subtitle_files(tmp: Path, source_id: str, generation: str, transcript: Transcript) -> dict[str, Path]:
