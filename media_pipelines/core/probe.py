@@ -169,8 +169,9 @@ def _probe_container(container: av.container.InputContainer) -> Probe:
     streams = tuple(_stream_info(s, scans.get(s.index), title_start) for s in container.streams)
     ends = [s.end_s for s in streams if s.end_s is not None and s.decode_error is None]
     header_duration = container.duration / av.time_base if container.duration else None
+    usable = [s for s in media if scans[s.index].first_frame is not None]
     return Probe(
-        kind=_kind(container, media),
+        kind=_kind(container, usable),
         container=container.format.name,
         duration_s=round(max(ends), 6) if ends else header_duration,
         start_s=title_start,
@@ -249,7 +250,7 @@ def _scan_packets(container, media: list) -> dict[int, _StreamScan]:
         pass  # the demuxer cannot read on (truncated or damaged past here): the packets so far are the file
     for stream in media:
         scan = scans[stream.index]
-        if scan.first_frame is None and scan.errors_before_frame < _MAX_ERRORS_BEFORE_FRAME:
+        if scan.packets and scan.first_frame is None and scan.errors_before_frame < _MAX_ERRORS_BEFORE_FRAME:
             scan.try_decode(stream, None)  # flush: a decoder with frame delay holds its first frame until the end
     return scans
 

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
+import numpy as np
+
 from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.samples.generate import ClipSpec, SyncSpec, make_audio, make_clip, make_sync_clip, shots_with_cuts
 
@@ -137,6 +140,22 @@ def _no_streams(out: Path) -> None:
     made.unlink()
 
 
+def _zero_frame_video_beside_audio(out: Path) -> None:
+    """A Matroska file with a video track that never got a frame, and two seconds of audio."""
+    container = av.open(str(out), "w")
+    video = container.add_stream("mpeg4", rate=25)
+    video.width, video.height, video.pix_fmt = 160, 120, "yuv420p"
+    audio = container.add_stream("flac", rate=48000)
+    audio.layout = "mono"
+    tone = (0.3 * np.sin(np.arange(96000) / 48000 * 2 * np.pi * 440)).astype(np.float32)
+    for start in range(0, len(tone), 1024):
+        frame = av.AudioFrame.from_ndarray(tone[None, start : start + 1024], format="flt", layout="mono")
+        frame.sample_rate, frame.pts = 48000, start
+        container.mux(audio.encode(frame))
+    container.mux(audio.encode(None))
+    container.close()
+
+
 def _subtitle_only_mkv(out: Path) -> None:
     srt = out.with_name(f".{out.name}.srt")
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nOnly words here\n")
@@ -252,6 +271,9 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         _no_streams,
         Expected("other", "quarantined", "decode_error"),
         "a zero-frame track, so no stream",
+    ),
+    BadInput(
+        "zero-frame-video.mkv", _zero_frame_video_beside_audio, OK_AUDIO, "a video track with no frame, and audio"
     ),
     BadInput("tiny-2x2.mp4", _video("2x2", 1.0, "-pix_fmt", "yuv444p"), OK_VIDEO, "2x2 pixels"),
     BadInput("wide-1920x16.mp4", _video("1920x16"), OK_VIDEO, "120:1"),

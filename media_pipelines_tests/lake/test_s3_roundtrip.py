@@ -18,6 +18,8 @@ def test_raw_media_round_trip_on_s3(s3_endpoint, media, instance):
         client.create_bucket(Bucket=bucket)
     client.upload_file(str(media["bikes"]), "studio-landing", "incoming/bikes/bikes.mp4")
     client.put_object(Bucket="studio-landing", Key="incoming/bikes/broken.mp4", Body=b"")
+    # A key with an empty part would be another path on disk: listed, refused, never read.
+    client.put_object(Bucket="studio-landing", Key="incoming/bikes//evil.mp4", Body=b"not read")
     resources = build_resources(
         {
             "MEDIA_LANDING_ROOT": "s3://studio-landing/incoming",
@@ -31,15 +33,20 @@ def test_raw_media_round_trip_on_s3(s3_endpoint, media, instance):
 
     lake = resources["lake"].store()
     table = read_title_table(lake, RAW_FILES, "bikes").to_pylist()
-    assert [(r["file_name"], r["status"], r["kind"]) for r in table] == [
-        ("bikes.mp4", "ok", "video"),
-        ("broken.mp4", "quarantined", "other"),
+    assert sorted((r["file_name"], r["status"], r["kind"], r["error_type"]) for r in table) == [
+        ("/evil.mp4", "quarantined", "other", "outside_landing_zone"),
+        ("bikes.mp4", "ok", "video", None),
+        ("broken.mp4", "quarantined", "other", "empty_file"),
     ]
-    bikes = table[0]
+    bikes = next(r for r in table if r["file_name"] == "bikes.mp4")
     assert bikes["original_uri"] == f"s3://media-lake/prod/{original_key(bikes['sha256'])}"
     stored = client.get_object(Bucket="media-lake", Key=f"prod/{original_key(bikes['sha256'])}")["Body"].read()
     assert stored == media["bikes"].read_bytes()
     keys = {o["Key"] for o in client.list_objects_v2(Bucket="media-lake")["Contents"]}
     assert "prod/tables/raw_files/title_id=bikes/part-0.parquet" in keys
     rows = connect(lake).sql("select title_id, file_name, status from raw_files order by file_name").fetchall()
-    assert rows == [("bikes", "bikes.mp4", "ok"), ("bikes", "broken.mp4", "quarantined")]
+    assert rows == [
+        ("bikes", "/evil.mp4", "quarantined"),
+        ("bikes", "bikes.mp4", "ok"),
+        ("bikes", "broken.mp4", "quarantined"),
+    ]
