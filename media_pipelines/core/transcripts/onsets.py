@@ -7,6 +7,8 @@ from media_pipelines.core.transcripts.backend import Word
 
 HOP_S = 0.01
 _HOP = int(SAMPLE_RATE * HOP_S)
+# Whisper's timestamps come in 20 ms steps: a loud run ending up to 50 ms before a word still is its onset.
+_TOUCH_FRAMES = 5
 
 
 def active_frames(audio: np.ndarray) -> np.ndarray:
@@ -20,12 +22,31 @@ def active_frames(audio: np.ndarray) -> np.ndarray:
     return level > max(speech - 25.0, floor + 6.0)
 
 
-def snap_word(word: Word, active: np.ndarray) -> Word:
-    """Start moved to the first loud frame inside the word, end to the last; a word with none keeps its times."""
-    first, last = round(word.start / HOP_S), round(word.end / HOP_S)
+def snap_word(word: Word, active: np.ndarray, after_s: float | None = None) -> Word:
+    """Start moved to the first loud frame inside the word, end to the last; a word with none keeps its times.
+
+    With after_s (where the previous word ends), a word Whisper starts late, inside or just after the sound
+    that is its own onset, also moves back to where that sound begins, provided silence separates it from
+    the previous word: int8 decoding can put "ask" after its 0.4 s of speech, in the pause that follows it.
+    """
+    start_s = _run_start(word.start, active, after_s) if after_s is not None else word.start
+    first, last = round(start_s / HOP_S), round(word.end / HOP_S)
     loud = np.flatnonzero(active[first:last])
     if not len(loud):
         return word
-    start = round(max(word.start, (first + loud[0]) * HOP_S), 3)
+    start = round(max(start_s, (first + loud[0]) * HOP_S), 3)
     end = round(max(start, min(word.end, (first + loud[-1] + 1) * HOP_S)), 3)
     return Word(word.word, start, end, word.probability)
+
+
+def _run_start(start_s: float, active: np.ndarray, after_s: float) -> float:
+    """Where the loud run that holds start_s, or ends right at it, begins; start_s when that run reaches back
+    to after_s (no pause before it, so the sound may be the previous word's)."""
+    frame, floor = min(round(start_s / HOP_S), len(active) - 1), round(after_s / HOP_S)
+    touching = [f for f in range(frame, max(frame - _TOUCH_FRAMES, floor, -1), -1) if active[f]]
+    if not touching:
+        return start_s
+    run = touching[0]
+    while run > floor and active[run - 1]:
+        run -= 1
+    return start_s if run <= floor else run * HOP_S

@@ -43,11 +43,12 @@ def transcribe_audio(
         return Transcript(duration, regions)
     segments, info = backend.transcribe(audio, decode_clips(regions, vad.merge_gap_s), options)
     active = active_frames(audio)
-    scored = []
+    scored, previous_end = [], 0.0
     for segment in segments:
-        clean = _within(segment, duration, active)
+        clean = _within(segment, duration, active, previous_end)
         if not clean.text:
             continue
+        previous_end = clean.words[-1].end if clean.words else clean.end
         risk = hallucination_risk(
             clean.text, clean.start, clean.end, clean.avg_logprob, clean.compression_ratio, regions
         )
@@ -55,15 +56,19 @@ def transcribe_audio(
     return Transcript(duration, regions, info.language, info.language_probability, scored)
 
 
-def _within(segment: AsrSegment, duration: float, active) -> AsrSegment:
-    """Word times made monotonic, snapped to the waveform and kept inside their segment and the audio."""
+def _within(segment: AsrSegment, duration: float, active, previous_end: float) -> AsrSegment:
+    """Word times made monotonic, snapped to the waveform and kept inside the audio; previous_end is where
+    the transcript's previous word ends, which bounds how far back a late-placed word's onset may move (the
+    segment then starts with it, since Whisper started the segment late too)."""
     start, end = max(0.0, segment.start), min(duration, segment.end)
     words, cursor = [], start
     for w in segment.words:
         w_start = min(max(w.start, cursor), end)
         w_end = min(max(w.end, w_start), end)
-        word = snap_word(Word(w.word, round(w_start, 3), round(w_end, 3), w.probability), active)
+        after = max(previous_end, 0.0) if not words else cursor
+        word = snap_word(Word(w.word, round(w_start, 3), round(w_end, 3), w.probability), active, after)
         words.append(word)
         cursor = word.end
+    start = min(start, words[0].start) if words else start
     return AsrSegment(round(start, 3), round(end, 3), segment.text, segment.avg_logprob, segment.no_speech_prob,
                       segment.compression_ratio, tuple(words))  # fmt: skip

@@ -55,7 +55,7 @@ class TranscriptConfig(dg.Config):
 _DEFAULTS = TranscriptConfig()
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
 TRANSCRIPTS_CODE_VERSION = short_digest(
-    "transcripts-3", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
+    "transcripts-4", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
 )
 
 

@@ -26,3 +26,17 @@ def test_a_word_inside_continuous_sound_or_silence_keeps_its_times():
     active = active_frames(_burst(1.0, 3.0))
     assert snap_word(Word("so", 1.5, 1.8, 0.9), active) == Word("so", 1.5, 1.8, 0.9)
     assert snap_word(Word("uh", 3.2, 3.6, 0.2), active) == Word("uh", 3.2, 3.6, 0.2)
+
+
+def test_a_word_placed_late_moves_back_to_its_own_onset_after_a_pause():
+    """int8 decoding can place a word in the pause after its own sound, or inside it: after the previous
+    word, the sound touching the word's start is its onset; in continuous sound it is left alone."""
+    active = active_frames(_burst(1.234, 2.5))
+    after_the_sound = snap_word(Word("ask", 2.52, 2.8, 0.9), active, after_s=0.6)
+    inside_it = snap_word(Word("ask", 1.6, 2.4, 0.9), active, after_s=0.6)
+    for word in (after_the_sound, inside_it):
+        assert word.start == pytest.approx(1.234, abs=0.011) and word.end <= 2.5 + 0.011
+    no_pause = snap_word(Word("so", 1.6, 2.4, 0.9), active, after_s=1.3)  # the sound began in the previous word
+    assert no_pause.start == 1.6
+    far_after = snap_word(Word("uh", 3.2, 3.6, 0.2), active, after_s=0.6)  # 0.7 s of silence before it
+    assert far_after == Word("uh", 3.2, 3.6, 0.2)
