@@ -122,6 +122,20 @@ def _ac3_avi(out: Path) -> None:
     out.write_bytes(bytes(data))
 
 
+def xvid_with_a_corrupt_frame(out: Path) -> None:
+    """An xvid AVI whose 31st video frame (a P-frame) has its payload flipped: the decoder conceals it."""
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=3", "-c:v", "mpeg4", "-vtag", "xvid", "-q:v", "5",
+         "-fflags", "+bitexact", str(out)]
+    )  # fmt: skip
+    with av.open(str(out)) as container:
+        packets = [(p.pos, p.size) for p in container.demux(video=0) if p.size]
+    data = bytearray(out.read_bytes())
+    pos, size = packets[30]
+    data[pos + 20 : pos + size] = bytes(b ^ 0xA5 for b in data[pos + 20 : pos + size])
+    out.write_bytes(bytes(data))
+
+
 def _lying_wav(out: Path) -> None:
     """A WAV whose RIFF and data sizes claim ten times the samples it holds."""
     _lavfi("sine=f=440:r=16000:d=1", out, "-c:a", "pcm_s16le")
@@ -242,6 +256,7 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         Expected("other", "quarantined", "decode_error"),
         "nothing decodes",
     ),
+    BadInput("garbled-frame.avi", xvid_with_a_corrupt_frame, OK_VIDEO, "one P-frame's payload flipped"),
     BadInput("lying-header.wav", _lying_wav, OK_AUDIO, "sizes claim ten times the samples"),
     BadInput("mp4-named.mov", lambda o: _clip(o, 1.0), OK_VIDEO, "content decides, not the extension"),
     BadInput("mkv-named.mp4", lambda o: _renamed(o, ".mkv"), OK_VIDEO, "a Matroska file under an MP4 name"),

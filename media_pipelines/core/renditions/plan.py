@@ -60,7 +60,11 @@ def keyframe_interval_frames(fps: float, interval_s: float) -> int:
     return max(1, round(float(fps) * interval_s))
 
 
-def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir: Path) -> RenditionPlan:
+def plan_renditions(
+    source: Path, probe: Probe, params: RenditionParams, out_dir: Path, one_decoder_thread: bool = False
+) -> RenditionPlan:
+    """The ffmpeg command; one_decoder_thread for a damaged source, whose concealed frames would otherwise
+    depend on how the decoder's frame threads happened to interleave."""
     video, audio = pick_streams(probe)
     graph: list[str] = []
     audio_graph: list[str] = []
@@ -119,7 +123,7 @@ def plan_renditions(source: Path, probe: Probe, params: RenditionParams, out_dir
     graphs = [arg for g in (graph, audio_graph) if g for arg in ("-filter_complex", ";".join(g))]
     argv = [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose", "-y",
-        "-i", str(source), *graphs, *outputs_args,
+        *(["-threads", "1"] if one_decoder_thread else []), "-i", str(source), *graphs, *outputs_args,
     ]  # fmt: skip
     return RenditionPlan(argv=argv, outputs=outputs, fps=fps, notes=tuple(notes))
 

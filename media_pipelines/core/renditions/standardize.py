@@ -69,11 +69,14 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
     if not plan.outputs:
         raise MediaFileError(ErrorType.UNRECOGNIZED_FORMAT, "no video or audio stream to render")
     out_dir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.run(plan.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
-    if process.returncode:
-        raise MediaFileError(ErrorType.DECODE_ERROR, f"ffmpeg exited {process.returncode}: {process.stderr[-1500:]}")
-    renditions = [describe(kind, path, plan.fps) for kind, path in plan.outputs.items()]
     video, audio = pick_streams(probe)
+    process = _run(plan.argv)
+    if video and parse_decode_errors(process.stderr).get(video.index):
+        # Concealment under frame threads differs from run to run; one decoder thread makes it reproducible.
+        # Only a damaged source pays for the second pass.
+        plan = plan_renditions(source, probe, params, out_dir, one_decoder_thread=True)
+        process = _run(plan.argv)
+    renditions = [describe(kind, path, plan.fps) for kind, path in plan.outputs.items()]
     video_end_s = (video.end_s if video else None) or 0.0
     qc = QcReport(
         loudness=parse_loudness(process.stderr),
@@ -127,6 +130,13 @@ def _still(mezzanine: Rendition, out: Path) -> Path | None:
         )
     except RuntimeError:
         return None
+
+
+def _run(argv: list[str]) -> subprocess.CompletedProcess:
+    process = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+    if process.returncode:
+        raise MediaFileError(ErrorType.DECODE_ERROR, f"ffmpeg exited {process.returncode}: {process.stderr[-1500:]}")
+    return process
 
 
 def _damage(source: Path, probe: Probe, used: tuple, errors: dict[int, int]) -> tuple[StreamDamage, ...]:

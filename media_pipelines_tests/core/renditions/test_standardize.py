@@ -1,5 +1,6 @@
 """Standardize generated clips and bikes.mp4, then check the outputs by probing and decoding them."""
 
+import hashlib
 import re
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import standardize
 from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg
+from media_pipelines.samples.bad_inputs import xvid_with_a_corrupt_frame
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
 PARAMS = RenditionParams()
@@ -190,3 +192,16 @@ def test_audio_for_asr_is_lossless_16k_mono_even_from_surround(tmp_path):
     [audio] = render(source, tmp_path).renditions
     stream = probe_file(audio.path).streams[0]
     assert (stream.codec, stream.sample_rate, stream.channels) == ("flac", 16000, 1)
+
+
+def test_a_damaged_video_renders_to_the_same_bytes_every_time(tmp_path):
+    """Concealment under frame threads would vary between runs; a damaged source decodes on one thread."""
+    source = tmp_path / "damaged.avi"
+    xvid_with_a_corrupt_frame(source)
+    digests = set()
+    for run in range(6):
+        result = render(source, tmp_path / f"run{run}")
+        [damage] = result.damage
+        assert (damage.stream_type, damage.decode_errors) == ("video", 1)
+        digests.add(tuple(hashlib.sha256(r.path.read_bytes()).hexdigest() for r in result.renditions))
+    assert len(digests) == 1
