@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from media_pipelines.cli import backfill, lake, titles
+from media_pipelines.cli.recovery import stop_on_sigterm
 from media_pipelines.definitions import build_definitions
 from media_pipelines.export.shards import WRITERS
 from media_pipelines.instance import open_instance
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return lake.query(defs.resources["lake"].store(), args.sql, args.format)
     if args.command == "export":
         return lake.export(defs.resources["lake"].store(), args)
-    with open_instance() as instance:
+    with open_instance() as instance, stop_on_sigterm():
         if args.command == "backfill":
             return backfill.backfill(defs, instance, args)
         if args.command == "run":

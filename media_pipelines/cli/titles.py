@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from media_pipelines.cli.recovery import process_tags, reclaim_dead_runs
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.metadata import SUMMARY
@@ -54,12 +55,18 @@ def run_titles(
             TitleOutcome(name, False, f"landing folder refused: {_refusal(name)}") for name in scan.invalid_folders
         ]
 
+    for run_id in reclaim_dead_runs(instance):
+        print(f"run {run_id[:8]} was left by a media-lake process that is gone: marked failed, its slots freed")
     known = set(instance.get_dynamic_partitions(titles_partitions.name))
     instance.add_dynamic_partitions(titles_partitions.name, [t for t in targets if t not in known])
     job = defs.resolve_job_def(TITLE_JOB_NAME)
     for title_id in targets:
         result = job.execute_in_process(
-            partition_key=title_id, instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
+            partition_key=title_id,
+            instance=instance,
+            raise_on_error=False,
+            run_config=_QUIET_RUN_CONFIG,
+            tags=process_tags(),
         )
         outcomes.append(_outcome(title_id, result))
     return outcomes

@@ -1,14 +1,18 @@
 """Object stores over a local folder or an S3 prefix, with atomic writes on both."""
 
 import contextlib
+import glob
 import os
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
+
+from media_pipelines.core.processes import process_exists
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,14 @@ class LocalStore:
 
     @contextlib.contextmanager
     def _staged(self, key: str) -> Iterator[Path]:
-        """A hidden temp file beside the target, renamed over it: readers see the old or the new file whole."""
+        """A hidden temp file beside the target, renamed over it: readers see the old or the new file whole.
+
+        The temp's name says which process writes it, so the next write of the same key removes what a
+        killed writer left behind, and never a live writer's file."""
         final = self._path(key)
         final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
+        _remove_dead_writers_temps(final)
+        temp = final.with_name(f".{final.name}.{_WRITER}.{uuid.uuid4().hex}.tmp")
         try:
             yield temp
             os.replace(temp, final)
@@ -125,6 +133,17 @@ class LocalStore:
             if parent == self.root or any(parent.iterdir()):
                 break
             parent.rmdir()
+
+
+_WRITER = f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _remove_dead_writers_temps(final: Path) -> None:
+    for temp in final.parent.glob(f".{glob.escape(final.name)}.*.tmp"):
+        writer = temp.name[len(final.name) + 2 :].rsplit(".", 2)[0]
+        host, _, pid = writer.rpartition("-")
+        if host == socket.gethostname() and pid.isdigit() and not process_exists(int(pid)):
+            temp.unlink(missing_ok=True)
 
 
 class S3Store:

@@ -1,3 +1,6 @@
+import os
+import socket
+
 import pytest
 
 from media_pipelines.lake.store import LocalStore, checked_key
@@ -33,3 +36,18 @@ def test_walk_lists_files_with_versions_and_skips_hidden(tmp_path):
 def test_keys_cannot_escape_the_root(key):
     with pytest.raises(ValueError, match="unsafe object key"):
         checked_key(key)
+
+
+def test_a_write_removes_the_temp_a_killed_writer_left_for_that_key(tmp_path):
+    store = LocalStore(tmp_path)
+    store.put_bytes(b"old", "tables/t/part-0.parquet")
+    folder = tmp_path / "tables/t"
+    host = socket.gethostname()
+    dead = folder / f".part-0.parquet.{host}-999999999.0123abcd.tmp"  # no such pid
+    alive = folder / f".part-0.parquet.{host}-{os.getpid()}.4567ef01.tmp"
+    other_key = folder / f".part-1.parquet.{host}-999999999.89abcdef.tmp"
+    for temp in (dead, alive, other_key):
+        temp.write_bytes(b"partial")
+    store.put_bytes(b"new", "tables/t/part-0.parquet")
+    assert not dead.exists() and alive.exists() and other_key.exists()
+    assert store.read_bytes("tables/t/part-0.parquet") == b"new"
