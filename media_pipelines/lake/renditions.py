@@ -96,7 +96,8 @@ def rendition_rows(
 
 
 def qc_row(source_id: str, source_sha256: str, code_version: str, result=None, error=None) -> dict:
-    """One QC row per source: the figures of a successful pass, or the typed error of a failed one."""
+    """One QC row per source: the figures of a successful pass, or the typed error (error_type, message) of a
+    failed one."""
     row = {name: None for name in RENDITION_QC_SCHEMA.names}
     row.update(source_id=source_id, source_sha256=source_sha256, code_version=code_version)
     if error is not None:

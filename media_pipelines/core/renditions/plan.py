@@ -139,7 +139,9 @@ def _title_timeline(video: StreamInfo, fps: Fraction, notes: list[str]) -> list[
     if offset * fps < 0.5:
         return [f"fps={fps}:start_time=0"]
     notes.append(f"video starts {offset:.3f} s into the title: padded with black")
-    return ["setpts=PTS-STARTPTS", f"tpad=start_duration={offset:.6f}:color=black", f"fps={fps}:start_time=0"]
+    # Shifted by the stream's start, not its first decoded frame: when damage hides the first frames, tpad
+    # still puts every later frame back at its own title time.
+    return [f"setpts=PTS-{offset:.6f}/TB", f"tpad=start_duration={offset:.6f}:color=black", f"fps={fps}:start_time=0"]
 
 
 def _video_graph(video: StreamInfo, fps: Fraction, params: RenditionParams, notes: list[str]) -> list[str]:

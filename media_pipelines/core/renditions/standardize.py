@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import av.error
-
 from media_pipelines.core.media_types import ErrorType, MediaFileError
 from media_pipelines.core.probe import Probe, probe_file
 from media_pipelines.core.renditions.damage import StreamDamage, first_error_s
@@ -105,20 +103,12 @@ class VerifiedRenditions:
 
 
 def render_source(source: Path, params: RenditionParams, out_dir: Path) -> VerifiedRenditions:
-    """Probe, render, decode every rendition to the end, and cut the preview still.
-
-    Everything here is deterministic in the source's bytes, so any failure is the source's typed error
-    (MediaFileError), never an exception a retry could fix.
-    """
-    try:
-        result = standardize(source, probe_file(source), params, out_dir)
-        decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
-        mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
-        still = _still(mezzanine, out_dir / STILL) if mezzanine and mezzanine.duration_s else None
-    except MediaFileError:
-        raise
-    except (RuntimeError, ValueError, ZeroDivisionError, av.error.FFmpegError) as exc:
-        raise MediaFileError(ErrorType.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}") from exc
+    """Probe, render, decode every rendition to the end, and cut the preview still; raises MediaFileError
+    for a source that cannot be rendered."""
+    result = standardize(source, probe_file(source), params, out_dir)
+    decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+    mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
+    still = _still(mezzanine, out_dir / STILL) if mezzanine and mezzanine.duration_s else None
     return VerifiedRenditions(result, decoded, still)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
-from media_pipelines.core.media_types import USABLE_KINDS, FileStatus, MediaFileError
+from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.params import RenditionParams
@@ -19,6 +19,7 @@ from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
+from media_pipelines.defs.source_errors import SourceError, per_source
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import RAW_FILES
@@ -131,11 +132,9 @@ def _render_source(
     generation = short_digest(params.to_json(), sha256, RENDITIONS_CODE_VERSION, length=12)
     out_dir = tmp / source_id
     with store.local_copy(original_key(sha256)) as path:
-        try:
-            rendered = render_source(path, params, out_dir)
-        except MediaFileError as exc:
-            context.log.warning(f"{source['file_name']}: {exc}")
-            return _SourceOutcome(qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, error=exc))
+        rendered = per_source(context, source_id, lambda: render_source(path, params, out_dir))
+    if isinstance(rendered, SourceError):
+        return _SourceOutcome(qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, error=rendered))
     result = rendered.result
     local = {f"{source_id}/{generation}/{r.path.name}": r.path for r in result.renditions}
     if rendered.still:
