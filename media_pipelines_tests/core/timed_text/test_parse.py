@@ -1,31 +1,19 @@
-"""Real subtitle files from the webvtt-py and pysrt sdists (fetched from the package registry), plus TTML."""
-
-import subprocess
-import sys
-import tarfile
-from pathlib import Path
+"""Real subtitle files from the webvtt-py and pysrt sdists (fetched from the package registry at set-up), plus TTML."""
 
 import pytest
 
 from media_pipelines.core.media_types import ErrorType
 from media_pipelines.core.timed_text.model import TimedTextError
 from media_pipelines.core.timed_text.parse import parse_timed_text
-
-SDISTS = ("webvtt-py==0.6.0", "pysrt==1.1.2")
+from media_pipelines_tests.fetch_samples import CACHE
 
 
 @pytest.fixture(scope="session")
-def samples(tmp_path_factory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("sdists")
-    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d", str(folder)]
-    subprocess.run([*pip, *SDISTS], check=True, capture_output=True)
-    files = {}
-    for archive in folder.glob("*.tar.gz"):
-        with tarfile.open(archive) as tar:
-            for member in tar.getmembers():
-                if member.name.endswith((".srt", ".vtt")) and "/tests/" in member.name:
-                    files[Path(member.name).name] = tar.extractfile(member).read()
-    return files
+def samples() -> dict[str, bytes]:
+    """Fetched at set-up by `python -m media_pipelines_tests.fetch_samples` (the README's set-up line)."""
+    if not CACHE.is_dir():
+        pytest.fail(f"no subtitle samples in {CACHE}: run the set-up (python -m media_pipelines_tests.fetch_samples)")
+    return {path.name: path.read_bytes() for path in CACHE.iterdir()}
 
 
 def parse(samples, name):
