@@ -56,7 +56,7 @@ class LocalStore:
     def walk(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every visible file under prefix; a link is listed, never followed out of its top-level folder."""
         base = self._path(prefix) if prefix else self.root
-        if not base.is_dir():
+        if not base.is_dir() or base.resolve() != base:  # a folder that is itself a link is never read
             return
         for dirpath, dirnames, filenames in os.walk(base):
             visible = sorted(d for d in dirnames if not d.startswith("."))

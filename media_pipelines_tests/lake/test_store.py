@@ -51,3 +51,15 @@ def test_a_write_removes_the_temp_a_killed_writer_left_for_that_key(tmp_path):
     store.put_bytes(b"new", "tables/t/part-0.parquet")
     assert not dead.exists() and alive.exists() and other_key.exists()
     assert store.read_bytes("tables/t/part-0.parquet") == b"new"
+
+
+def test_a_title_folder_that_is_a_link_lists_nothing(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.mp4").write_bytes(b"not ours")
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "linked-title").symlink_to(elsewhere, target_is_directory=True)
+    store = LocalStore(landing)
+    assert list(store.walk("linked-title")) == []
+    assert [info.refused for info in store.walk()] == ["a link to a folder: folders behind links are not read"]
