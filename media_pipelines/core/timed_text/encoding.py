@@ -70,6 +70,8 @@ LATIN_ALPHABETS: dict[str, str] = {
     "vi": "àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
 }
 _MAX_MESS = 0.2  # charset-normalizer's own ceiling for text that reads as text
+_SAMPLE_BYTES = 16 * 1024
+_WORD = re.compile(r"[^\W\d_]+")
 _MIN_FIT = 0.9
 _NAME_HINT = re.compile(r"\.([a-z]{2,3}(?:-[a-z]{2,4})?)\.[^.]+$", re.IGNORECASE)
 _VTT_LANGUAGE = re.compile(r"\A(?:\ufeff)?WEBVTT[^\n]*\n(?:[^\n]+\n)*?Language:\s*([A-Za-z-]+)", re.IGNORECASE)
@@ -106,17 +108,26 @@ def decode_subtitle_bytes(data: bytes, hint: str | None = None) -> DecodedText:
     except UnicodeDecodeError:
         pass
     if declared := _XML_DECLARED.search(data[:200].decode("latin-1")):
-        encoding = codecs.lookup(declared.group(1)).name
+        try:
+            encoding = codecs.lookup(declared.group(1)).name
+        except LookupError as exc:
+            raise TimedTextError(
+                f"unknown declared encoding {declared.group(1)!r}", error_type=ErrorType.ENCODING_ERROR
+            ) from exc
         return DecodedText(_strict(data, encoding), encoding, 1.0)
     return _legacy(data, hint)
 
 
 def _legacy(data: bytes, hint: str | None) -> DecodedText:
     candidates = _candidates(hint)
+    # Judged on the first lines (pure-Python scoring of a feature's 200 KB in 30 code pages would take
+    # seconds); every candidate must still decode the whole file.
+    sample = data[: data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 or _SAMPLE_BYTES] if len(data) > _SAMPLE_BYTES else data
     scored = []
     for encoding in candidates:
         try:
-            text = data.decode(encoding)
+            data.decode(encoding)
+            text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
         if any(unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f" for ch in text):
@@ -130,8 +141,12 @@ def _legacy(data: bytes, hint: str | None) -> DecodedText:
         raise _unsure(f"the best reading, {encoding}, does not read as text", hint)
     rival = next((s for s in scored[1:] if s[3] != text), None)
     if hint is None and rival and round(rival[0], 2) == round(fit, 2) and abs(rival[1] - mess) < 0.01:
-        raise _unsure(f"{encoding} and {rival[2]} read equally well", hint)
-    return DecodedText(text, encoding, round(fit * (1 - mess), 3))
+        ours, theirs = _case_noise(text), _case_noise(rival[3])
+        if ours is None or theirs is None or abs(ours - theirs) < 0.05:
+            raise _unsure(f"{encoding} and {rival[2]} read equally well", hint)
+        if theirs < ours:
+            fit, mess, encoding, text = rival
+    return DecodedText(data.decode(encoding), encoding, round(fit * (1 - mess), 3))
 
 
 def _candidates(hint: str | None) -> tuple[str, ...]:
@@ -145,7 +160,7 @@ def _candidates(hint: str | None) -> tuple[str, ...]:
 def _reads_as_one_language(text: str) -> float:
     """The share of the text's non-ASCII letters that one language writes with (1.0 with none): letters of
     one script, and for Latin, of one language's alphabet. A wrong code page mixes scripts (French read as
-    Arabic) or alphabets (Czech read as Polish)."""
+    Arabic) or alphabets (Czech read as Polish); one of the same script swaps case (see _case_noise)."""
     by_script: dict[str, list[str]] = {}
     for ch in text.lower():
         if ord(ch) > 127 and ch.isalpha():
@@ -157,6 +172,18 @@ def _reads_as_one_language(text: str) -> float:
     if script != "LATIN":
         return len(letters) / total
     return max(sum(ch in alphabet for ch in letters) for alphabet in LATIN_ALPHABETS.values()) / total
+
+
+def _case_noise(text: str) -> float | None:
+    """Among words with letters beyond ASCII, the share of letters after the first that are capitals, in
+    words not written all in capitals; None when those letters have no case (Arabic, CJK). Real text has
+    almost none; a sibling code page of the same script swaps case (KOI8-R read as cp1251)."""
+    inner = capitals = 0
+    for word in _WORD.findall(text):
+        if len(word) > 1 and not word.isupper() and any(ord(ch) > 127 and ch.lower() != ch.upper() for ch in word):
+            inner += len(word) - 1
+            capitals += sum(ch.isupper() for ch in word[1:])
+    return capitals / inner if inner else None
 
 
 def _script(ch: str) -> str:

@@ -33,9 +33,10 @@ DIALOGUE = {
 
 
 def srt(lines: list[str]) -> str:
-    return "\n".join(
-        f"{i + 1}\n00:00:{i * 3 + 1:02d},000 --> 00:00:{i * 3 + 3:02d},500\n{line}\n" for i, line in enumerate(lines)
-    )
+    def clock(seconds: float) -> str:
+        return f"{int(seconds) // 3600:02d}:{int(seconds) // 60 % 60:02d}:{int(seconds) % 60:02d},{round(seconds % 1 * 1000):03d}"
+
+    return "\n".join(f"{i + 1}\n{clock(i * 3 + 1)} --> {clock(i * 3 + 2.5)}\n{line}\n" for i, line in enumerate(lines))
 
 
 CASES = [
@@ -61,17 +62,33 @@ def test_legacy_encodings_decode_to_the_real_text_with_or_without_a_language_hin
         assert parsed.encoding == detected and 0.9 <= parsed.encoding_confidence <= 1.0
 
 
-def test_the_language_hint_decides_what_the_bytes_alone_cannot():
-    """Czech in ISO-8859-2 reads as letters in Latin-9 too; the name's language settles it, and without it
-    the file is refused rather than decoded into mojibake."""
+def test_czech_in_latin_2_is_told_from_latin_9_by_its_letters_and_their_case():
+    """Both decode to letters; read as Latin-9, Czech gets capitals inside words (zpoždÌní) and a Polish
+    letter where š was (Latin-1 family), so ISO-8859-2 wins, with the file's language or without it."""
     data = srt(DIALOGUE["cs"]).encode("iso8859-2")
-    assert [c.text for c in parse_timed_text(data, "film.cs.srt").cues] == DIALOGUE["cs"]
+    for name in ("film.cs.srt", "film.srt"):
+        assert [c.text for c in parse_timed_text(data, name).cues] == DIALOGUE["cs"]
     vtt = "WEBVTT\nLanguage: cs\n\n" + srt(DIALOGUE["cs"]).replace(",000", ".000").replace(",500", ".500")
-    vtt = vtt.encode("iso8859-2")
-    assert [c.text for c in parse_timed_text(vtt, "film.vtt").cues] == DIALOGUE["cs"]
+    assert [c.text for c in parse_timed_text(vtt.encode("iso8859-2"), "film.vtt").cues] == DIALOGUE["cs"]
+
+
+def test_the_language_hint_decides_what_the_bytes_alone_cannot():
+    """Three bytes that read as Cyrillic in cp1251 and as Arabic in cp1256 equally well: refused without a
+    language, decoded with one."""
+    data = b"1\n00:00:01,000 --> 00:00:02,000\n\x81\x8d\x90\n"
     with pytest.raises(TimedTextError) as caught:
         parse_timed_text(data, "film.srt")
     assert caught.value.error_type == ErrorType.ENCODING_ERROR
+    assert parse_timed_text(data, "film.ru.srt").encoding == "cp1251"
+
+
+def test_a_sibling_code_page_of_the_same_script_is_told_by_case():
+    """KOI8-R and cp1251 both read Russian bytes as Cyrillic letters; only the right one has its capitals
+    at the start of words."""
+    lines = DIALOGUE["ru"] * 200  # a feature's worth: judged on its first lines
+    for encoding in ("cp1251", "koi8_r"):
+        parsed = parse_timed_text(srt(lines).encode(encoding), "film.srt")
+        assert (parsed.encoding, [c.text for c in parsed.cues]) == (encoding, lines)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
