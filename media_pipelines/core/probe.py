@@ -163,13 +163,13 @@ def _probe_container(container: av.container.InputContainer) -> Probe:
     media = [s for s in container.streams if s.type in ("video", "audio") and not _is_attached_pic(s)]
     title_start = container.start_time / av.time_base if container.start_time else 0.0
     scans = _scan_packets(container, media)
-    if media and all(scans[s.index].first_frame is None for s in media):
+    usable = [s for s in media if scans[s.index].first_frame is not None]
+    if media and not usable:
         reasons = "; ".join(f"stream {s.index}: {scans[s.index].why_no_frame()}" for s in media)
         raise MediaFileError(ErrorType.DECODE_ERROR, f"no stream yields a frame ({reasons})")
     streams = tuple(_stream_info(s, scans.get(s.index), title_start) for s in container.streams)
     ends = [s.end_s for s in streams if s.end_s is not None and s.decode_error is None]
     header_duration = container.duration / av.time_base if container.duration else None
-    usable = [s for s in media if scans[s.index].first_frame is not None]
     return Probe(
         kind=_kind(container, usable),
         container=container.format.name,

@@ -99,10 +99,10 @@ def _renamed(out: Path, real_suffix: str) -> None:
 
 
 def _ac3_avi(out: Path) -> None:
-    _lavfi_pair = ["-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=3", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=3"]
+    inputs = ["-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=3", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=3"]
     run_ffmpeg(
         [
-            *_lavfi_pair,
+            *inputs,
             "-c:v",
             "mpeg4",
             "-vtag",

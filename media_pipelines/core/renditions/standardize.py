@@ -69,11 +69,13 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     video, audio = pick_streams(probe)
     process = _run(plan.argv)
-    if video and parse_decode_errors(process.stderr).get(video.index):
+    errors = parse_decode_errors(process.stderr)
+    if video and errors.get(video.index):
         # Concealment under frame threads differs from run to run; one decoder thread makes it reproducible.
         # Only a damaged source pays for the second pass.
         plan = plan_renditions(source, probe, params, out_dir, one_decoder_thread=True)
         process = _run(plan.argv)
+        errors = parse_decode_errors(process.stderr)
     renditions = [describe(kind, path, plan.fps) for kind, path in plan.outputs.items()]
     video_end_s = (video.end_s if video else None) or 0.0
     qc = QcReport(
@@ -91,7 +93,7 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
         source_video_s=video.end_s if video else None,
         audio_start_s=audio.start_s if audio else None,
         source_audio_s=audio.end_s if audio else None,
-        damage=_damage(source, probe, (video, audio), parse_decode_errors(process.stderr)),
+        damage=_damage(source, probe, (video, audio), errors),
     )
 
 

@@ -122,7 +122,7 @@ def _legacy(data: bytes, hint: str | None) -> DecodedText:
     candidates = _candidates(hint)
     # Judged on the first lines (pure-Python scoring of a feature's 200 KB in 30 code pages would take
     # seconds); every candidate must still decode the whole file.
-    sample = data[: data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 or _SAMPLE_BYTES] if len(data) > _SAMPLE_BYTES else data
+    sample = data if len(data) <= _SAMPLE_BYTES else data[: data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 or _SAMPLE_BYTES]
     scored = []
     for encoding in candidates:
         try:
