@@ -1,4 +1,5 @@
-"""QC figures from the log lines of ffmpeg's ebur128, blackdetect and freezedetect filters."""
+"""QC figures from the log lines of ffmpeg's ebur128, blackdetect and freezedetect filters, and its closing
+report of what each decoder read and each encoder wrote."""
 
 import re
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ _FREEZE = re.compile(r"lavfi\.freezedetect\.freeze_(start|end):\s*([\d.]+)")
 # ffmpeg's closing report per input stream, and its line for each frame a decoder had to conceal.
 _INPUT_STREAM = re.compile(r"Input stream #0:(\d+) \(\w+\): .*?; (\d+) frames decoded; (\d+) decode errors")
 _CONCEALED = re.compile(r"^\[[av]ist#0:(\d+)/[^\]]*\].*corrupt decoded frame", re.MULTILINE)
+# ffmpeg's closing report per output file and stream.
+_OUTPUT_FILE = re.compile(r"Output file #\d+ \((.*)\):$")
+_OUTPUT_STREAM = re.compile(r"Output stream #\d+:\d+ \((\w+)\): (\d+) frames encoded")
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,16 @@ def parse_decode_errors(log: str) -> dict[int, int]:
     for index in _CONCEALED.findall(log):
         errors[int(index)] = errors.get(int(index), 0) + 1
     return errors
+
+
+def parse_frames_encoded(log: str) -> dict[str, dict[str, int]]:
+    """Per output path: the frames ffmpeg encoded into it, by stream type."""
+    encoded: dict[str, dict[str, int]] = {}
+    current = None
+    for line in log.splitlines():
+        if file := _OUTPUT_FILE.search(line):
+            current = encoded.setdefault(file.group(1), {})
+        elif current is not None and (stream := _OUTPUT_STREAM.search(line)):
+            kind, frames = stream.groups()
+            current[kind] = current.get(kind, 0) + int(frames)
+    return encoded

@@ -13,13 +13,14 @@ from media_pipelines.core.renditions.ffmpeg_log import (
     Segment,
     parse_black,
     parse_decode_errors,
+    parse_frames_encoded,
     parse_freezes,
     parse_loudness,
 )
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind, pick_streams, plan_renditions
 from media_pipelines.core.renditions.still import extract_still, still_time_s
-from media_pipelines.core.renditions.verify import DecodeReport, decode_fully
+from media_pipelines.core.renditions.verify import DecodeReport, verify_rendition
 
 STILL = "still.jpg"
 
@@ -59,6 +60,8 @@ class StandardizeResult:
     audio_start_s: float | None
     source_audio_s: float | None
     damage: tuple[StreamDamage, ...] = ()
+    # Per rendition, what ffmpeg reported encoding into it by stream type: the count its file must hold.
+    frames_encoded: dict[RenditionKind, dict[str, int]] = field(default_factory=dict)
 
 
 def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Path) -> StandardizeResult:
@@ -77,6 +80,7 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
         process = _run(plan.argv)
         errors = parse_decode_errors(process.stderr)
     renditions = [describe(kind, path, plan.fps) for kind, path in plan.outputs.items()]
+    encoded = parse_frames_encoded(process.stderr)
     video_end_s = (video.end_s if video else None) or 0.0
     qc = QcReport(
         loudness=parse_loudness(process.stderr),
@@ -94,6 +98,7 @@ def standardize(source: Path, probe: Probe, params: RenditionParams, out_dir: Pa
         audio_start_s=audio.start_s if audio else None,
         source_audio_s=audio.end_s if audio else None,
         damage=_damage(source, probe, (video, audio), errors),
+        frames_encoded={kind: encoded.get(str(path), {}) for kind, path in plan.outputs.items()},
     )
 
 
@@ -105,10 +110,10 @@ class VerifiedRenditions:
 
 
 def render_source(source: Path, params: RenditionParams, out_dir: Path) -> VerifiedRenditions:
-    """Probe, render, decode every rendition to the end, and cut the preview still; raises MediaFileError
-    for a source that cannot be rendered."""
+    """Probe, render, verify every rendition against what ffmpeg encoded, and cut the preview still; raises
+    MediaFileError for a source that cannot be rendered."""
     result = standardize(source, probe_file(source), params, out_dir)
-    decoded = {r.kind: decode_fully(r.path) for r in result.renditions}
+    decoded = {r.kind: verify_rendition(r.path, result.frames_encoded[r.kind]) for r in result.renditions}
     mezzanine = next((r for r in result.renditions if r.kind == RenditionKind.MEZZANINE), None)
     still = _still(mezzanine, out_dir / STILL) if mezzanine and mezzanine.duration_s else None
     return VerifiedRenditions(result, decoded, still)

@@ -13,10 +13,10 @@ from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import standardize
-from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg
 from media_pipelines.samples.bad_inputs import xvid_with_a_corrupt_frame
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
+from media_pipelines_tests.decoding import decode_fully
 
 PARAMS = RenditionParams()
 

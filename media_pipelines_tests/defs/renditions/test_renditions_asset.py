@@ -4,7 +4,6 @@ import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from media_pipelines.core.probe import probe_file
-from media_pipelines.core.renditions.verify import decode_fully
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions import checks
@@ -14,6 +13,7 @@ from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
 from media_pipelines_tests.conftest import deliver
+from media_pipelines_tests.decoding import decode_fully
 
 
 def run_title(title_id, resources, instance, config=None):
