@@ -3,11 +3,13 @@
 import functools
 import json
 import subprocess
+from importlib.metadata import version
 
 import av
 import imageio_ffmpeg
 
 import media_pipelines
+from media_pipelines.core.provenance import short_digest
 
 
 @functools.cache
@@ -17,17 +19,23 @@ def ffmpeg_exe() -> str:
 
 
 @functools.cache
+def media_tool_versions() -> dict[str, str]:
+    """The FFmpeg builds that decode and encode every medium: PyAV with its libraries, and the ffmpeg binary."""
+    return {"pyav": av.__version__, "libav": av.ffmpeg_version_info, "ffmpeg": imageio_ffmpeg.get_ffmpeg_version()}
+
+
+@functools.cache
 def tool_versions_json() -> str:
-    """Versions of the tools that shape the lake's outputs, as stable JSON for table rows and code versions."""
-    return json.dumps(
-        {
-            "media_pipelines": media_pipelines.__version__,
-            "pyav": av.__version__,
-            "libav": av.ffmpeg_version_info,
-            "ffmpeg": imageio_ffmpeg.get_ffmpeg_version(),
-        },
-        sort_keys=True,
-    )
+    """Provenance for table rows and exports: the media tools and the lake's own release."""
+    return json.dumps({"media_pipelines": media_pipelines.__version__, **media_tool_versions()}, sort_keys=True)
+
+
+def code_version(tag: str, *settings: str, libraries: tuple[str, ...] = (), media_tools: bool = False) -> str:
+    """A stage's code version: its own revision tag, the settings its outputs follow, and the builds of the
+    libraries that compute them (named distributions; media_tools for the FFmpeg builds). Nothing else
+    installed counts, so a new release of an unrelated dependency leaves every title current."""
+    builds = {name: version(name) for name in libraries} | (media_tool_versions() if media_tools else {})
+    return short_digest(tag, *settings, json.dumps(builds, sort_keys=True), length=12)
 
 
 def run_ffmpeg(args: list[str]) -> None:

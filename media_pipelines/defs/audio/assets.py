@@ -1,5 +1,4 @@
 from collections import defaultdict
-from importlib.metadata import version
 
 import dagster as dg
 import pyarrow as pa
@@ -7,7 +6,7 @@ import pyarrow as pa
 from media_pipelines.core.audio_features import analyze, classes
 from media_pipelines.core.audio_features.analyze import AudioAnalysis, analyze_audio
 from media_pipelines.core.enrich.pairing import pair_audio
-from media_pipelines.core.provenance import short_digest
+from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -30,12 +29,11 @@ from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import SPEECH_REGIONS
 
-AUDIO_FEATURES_CODE_VERSION = short_digest(
+AUDIO_FEATURES_CODE_VERSION = code_version(
     "audio-features-1",
-    version("librosa"),
     str(analyze.ONSET_PEAK),
     str((classes.SILENCE_DBFS, classes.MUSIC_MAX_FLATNESS)),
-    length=12,
+    libraries=("librosa",),
 )
 
 

@@ -5,7 +5,7 @@ import dagster as dg
 from media_pipelines.core.inspect import FileInspection, inspect_file, refused_file
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
-from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.core.tools import code_version, tool_versions_json
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
@@ -16,7 +16,7 @@ from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
 from media_pipelines.lake.tables import write_title_table
 
 LANDING_FINGERPRINT = "landing_fingerprint"
-INGEST_CODE_VERSION = short_digest("ingest-2", tool_versions_json(), length=12)
+INGEST_CODE_VERSION = code_version("ingest-2", media_tools=True)
 
 
 @dg.asset(

@@ -11,7 +11,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.standardize import STILL, render_source
-from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.core.tools import code_version, tool_versions_json
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
@@ -36,7 +36,7 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 
 STAGE = "renditions"
 _DEFAULTS = RenditionParams()
-RENDITIONS_CODE_VERSION = short_digest("renditions-2", _DEFAULTS.to_json(), tool_versions_json(), length=12)
+RENDITIONS_CODE_VERSION = code_version("renditions-2", _DEFAULTS.to_json(), media_tools=True)
 
 
 _WINDOW = LoudnessWindow()
@@ -73,7 +73,7 @@ class RenditionConfig(dg.Config):
     code_version=RENDITIONS_CODE_VERSION,
     kinds={"ffmpeg", "video", "parquet"},
     group_name="renditions",
-    check_specs=[dg.AssetCheckSpec(name, asset="renditions") for name in checks.CHECK_NAMES],
+    check_specs=checks.CHECK_SPECS,
     retry_policy=HEAVY_RETRY,
 )
 def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot) -> dg.MaterializeResult:

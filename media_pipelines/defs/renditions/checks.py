@@ -14,7 +14,20 @@ DURATION_CHECK = "rendition_durations_match_source"
 LOUDNESS_CHECK = "loudness_within_window"
 BLACK_FREEZE_CHECK = "black_and_frozen_stretches"
 SOURCE_DAMAGE_CHECK = "sources_decode_without_damage"
-CHECK_NAMES = (DECODES_CHECK, DURATION_CHECK, LOUDNESS_CHECK, BLACK_FREEZE_CHECK, SOURCE_DAMAGE_CHECK)
+DESCRIPTIONS = {
+    DECODES_CHECK: "Each rendition holds every frame ffmpeg encoded, and its first and last keyframe runs decode.",
+    DURATION_CHECK: "Each rendition ends where its source stream ends on the title timeline, within a frame.",
+    LOUDNESS_CHECK: "Each source's integrated loudness and true peak are inside the delivery window.",
+    BLACK_FREEZE_CHECK: "Stretches of black or frozen picture, listed per source.",
+    SOURCE_DAMAGE_CHECK: "Sources rendered past damaged packets, with where the damage starts.",
+}
+# Shots, transcripts and audio features read the renditions: a rendition cut short or off the title
+# timeline would give them wrong times everywhere, so these two failing stops the stages below.
+BLOCKING = frozenset({DECODES_CHECK, DURATION_CHECK})
+CHECK_SPECS = [
+    dg.AssetCheckSpec(name, asset="renditions", description=text, blocking=name in BLOCKING)
+    for name, text in DESCRIPTIONS.items()
+]
 
 AUDIO_TOLERANCE_S = 0.05
 

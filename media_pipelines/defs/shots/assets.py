@@ -14,7 +14,7 @@ from media_pipelines.core.renditions.plan import keyframe_interval_frames
 from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_source
 from media_pipelines.core.shots.duplicates import group_near_duplicates
 from media_pipelines.core.shots.sheet import contact_sheet
-from media_pipelines.core.tools import tool_versions_json
+from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -30,9 +30,11 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 
 STAGE = "shots"
 TILING_CHECK = "shots_tile_each_source"
+TILING_DESCRIPTION = "Each source's shots run from its first frame to its last with no gap or overlap."
 CONTACT_SHEET = "contact_sheet.jpg"
 PARAMS = ShotParams()
-SHOTS_CODE_VERSION = short_digest("shots-3", PARAMS.to_json(), tool_versions_json(), length=12)
+# Keyframes and their features are decoded by FFmpeg and resized and encoded by Pillow.
+SHOTS_CODE_VERSION = code_version("shots-3", PARAMS.to_json(), libraries=("pillow",), media_tools=True)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class _Analyzed:
     code_version=SHOTS_CODE_VERSION,
     kinds={"video", "parquet"},
     group_name="shots",
-    check_specs=[dg.AssetCheckSpec(TILING_CHECK, asset="shots"), dg.AssetCheckSpec(SOURCES_CHECK, asset="shots")],
+    check_specs=[
+        # Every later table keys rows by shot: a gap or an overlap would misplace them, so it stops them.
+        dg.AssetCheckSpec(TILING_CHECK, asset="shots", blocking=True, description=TILING_DESCRIPTION),
+        dg.AssetCheckSpec(SOURCES_CHECK, asset="shots"),
+    ],
     retry_policy=HEAVY_RETRY,
 )
 def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
@@ -91,7 +97,10 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
     return dg.MaterializeResult(
         metadata=metadata,
         data_version=dg.DataVersion(short_digest(PARAMS.to_json(), inputs)),
-        check_results=[_tiling_check(shot_table, analyzed), sources_check(errors)],
+        check_results=[
+            tiling_check(shot_table, {a.source_id: a.expected_frames for a in analyzed}),
+            sources_check(errors),
+        ],
     )
 
 
@@ -124,15 +133,16 @@ def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Pat
     )
 
 
-def _tiling_check(shot_table: list[dict], analyzed: list[_Analyzed]) -> dg.AssetCheckResult:
-    """Each source's shots run from frame 0 to its last frame with no gap or overlap."""
+def tiling_check(shot_table: list[dict], frame_counts: dict[str, int]) -> dg.AssetCheckResult:
+    """Each source's shots run from frame 0 to its last frame (frame_counts: per source, its mezzanine's)
+    with no gap or overlap."""
     problems = []
-    for a in analyzed:
-        rows = sorted((r for r in shot_table if r["source_id"] == a.source_id), key=lambda r: r["shot_index"])
+    for source_id, frame_count in frame_counts.items():
+        rows = sorted((r for r in shot_table if r["source_id"] == source_id), key=lambda r: r["shot_index"])
         edges = [0] + [r["end_frame"] for r in rows]
-        starts = [r["start_frame"] for r in rows] + [a.expected_frames]
+        starts = [r["start_frame"] for r in rows] + [frame_count]
         if edges != starts:
-            problems.append(f"{a.source_id}: shot edges {edges[:6]}... do not meet starts {starts[:6]}...")
+            problems.append(f"{source_id}: shot edges {edges[:6]}... do not meet starts {starts[:6]}...")
     return dg.AssetCheckResult(
         check_name=TILING_CHECK, passed=not problems, metadata={"problems": "\n".join(problems) or "none"}
     )

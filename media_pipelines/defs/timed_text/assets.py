@@ -1,11 +1,10 @@
-from importlib.metadata import version
-
 import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.parse import parse_timed_text
+from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
@@ -20,7 +19,7 @@ from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_ro
 PARSES_CHECK = "timed_text_files_parse"
 # Parsing reads no media: the outputs depend on this code and on charset-normalizer (the encoding rule's
 # mess ratio), not on the FFmpeg build.
-TIMED_TEXT_CODE_VERSION = short_digest("timed-text-2", version("charset-normalizer"), length=12)
+TIMED_TEXT_CODE_VERSION = code_version("timed-text-2", libraries=("charset-normalizer",))
 
 
 @dg.asset(

@@ -7,6 +7,7 @@ import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.provenance import short_digest
+from media_pipelines.core.tools import code_version
 from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, make_backend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
@@ -35,7 +36,8 @@ from media_pipelines.lake.transcripts import (
 )
 
 STAGE = "transcripts"
-_VERSIONS = {p: version(p) for p in ("faster-whisper", "ctranslate2")}
+# Whisper decodes on CTranslate2; Silero VAD, which decides what is decoded, runs on ONNX Runtime.
+_LIBRARIES = ("faster-whisper", "ctranslate2", "onnxruntime")
 
 
 class TranscriptConfig(dg.Config):
@@ -54,8 +56,8 @@ class TranscriptConfig(dg.Config):
 
 _DEFAULTS = TranscriptConfig()
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
-TRANSCRIPTS_CODE_VERSION = short_digest(
-    "transcripts-4", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), str(_VERSIONS), length=12
+TRANSCRIPTS_CODE_VERSION = code_version(
+    "transcripts-4", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), libraries=_LIBRARIES
 )
 
 
@@ -76,7 +78,10 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     store = lake.store()
     audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
     model = resolve_model(config.model, config.backend)
-    params = json.dumps({**config.model_dump(), "model": model.model_id, "versions": _VERSIONS}, sort_keys=True)
+    params = json.dumps(
+        {**config.model_dump(), "model": model.model_id, "versions": {name: version(name) for name in _LIBRARIES}},
+        sort_keys=True,
+    )
     backend = make_backend(config.backend, model, config.device, config.compute_type) if audio_rows else None
     segments, words, speech, media, results, errors = [], [], [], {}, {}, []
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:

@@ -46,7 +46,7 @@ def test_title_renditions_tables_checks_and_preview(lake_roots, resources, insta
     assert tone["status"] == "ok" and tone["integrated_lufs"] is not None
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert set(evaluations) == set(checks.CHECK_NAMES)
+    assert set(evaluations) == set(checks.DESCRIPTIONS)
     assert evaluations[checks.DECODES_CHECK].passed and evaluations[checks.DURATION_CHECK].passed
     assert evaluations[checks.LOUDNESS_CHECK].severity == dg.AssetCheckSeverity.WARN
     [materialization] = result.asset_materializations_for_node("renditions")
