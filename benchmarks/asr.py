@@ -10,10 +10,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.media import read_speech  # noqa: E402
-from media_pipelines.core.transcripts.audio import SAMPLE_RATE, load_audio  # noqa: E402
+import soundfile  # noqa: E402
+
+from benchmarks.media import CACHE, read_speech  # noqa: E402
+from media_pipelines.core.tools import run_ffmpeg  # noqa: E402
+from media_pipelines.core.transcripts.audio import read_clip  # noqa: E402
 from media_pipelines.core.transcripts.backend import DecodeOptions, FasterWhisperBackend, resolve_model  # noqa: E402
-from media_pipelines.core.transcripts.vad import VadParams, decode_clips, speech_regions  # noqa: E402
+from media_pipelines.core.transcripts.transcribe import transcribe_audio  # noqa: E402
+from media_pipelines.core.transcripts.vad import VadParams  # noqa: E402
 from media_pipelines.core.transcripts.wer import normalized, word_error_rate  # noqa: E402
 
 
@@ -36,9 +40,18 @@ SETTINGS = [
 ]
 
 
+def as_rendition(path: Path) -> Path:
+    """The utterance as the renditions stage would hand it over: 16 kHz mono FLAC, made once."""
+    out = CACHE / "read_speech_16k" / f"{path.stem}.flac"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        run_ffmpeg(["-i", str(path), "-ac", "1", "-ar", "16000", str(out)])
+    return out
+
+
 def main() -> int:
-    corpus = [(load_audio(path), normalized(text)) for path, text in read_speech()]
-    audio_s = sum(len(audio) for audio, _ in corpus) / SAMPLE_RATE
+    corpus = [(as_rendition(path), normalized(text)) for path, text in read_speech()]
+    audio_s = sum(soundfile.info(str(path)).duration for path, _ in corpus)
     words = sum(len(reference) for _, reference in corpus)
     model = resolve_model(None)
     print(f"{len(corpus)} utterances of real read speech, {audio_s:.0f} s, {words} words; model {model.model_id}")
@@ -48,15 +61,13 @@ def main() -> int:
         if setting.compute_type not in backends:
             backends[setting.compute_type] = FasterWhisperBackend(model, "cpu", setting.compute_type)
         backend, errors, start = backends[setting.compute_type], 0.0, time.perf_counter()
-        for audio, reference in corpus:
-            duration = len(audio) / SAMPLE_RATE
-            clips = (
-                decode_clips(speech_regions(audio, setting.vad), setting.vad.merge_gap_s)
-                if setting.vad
-                else [(0.0, duration)]
-            )
-            segments, _ = backend.transcribe(audio, clips, setting.options) if clips else ([], None)
-            hypothesis = normalized(" ".join(s.text for s in segments))
+        for path, reference in corpus:
+            if setting.vad:  # the stage's own path: VAD, then each clip read and decoded
+                texts = [s.segment.text for s in transcribe_audio(path, backend, setting.options, setting.vad).segments]
+            else:
+                whole = read_clip(path, 0.0, soundfile.info(str(path)).duration)
+                texts = [s.text for s in backend.transcribe(whole, setting.options)[0]]
+            hypothesis = normalized(" ".join(texts))
             errors += word_error_rate(reference, hypothesis) * len(reference)
         seconds = time.perf_counter() - start
         print(

@@ -169,9 +169,15 @@ def _audio_filter(spec: ClipSpec) -> str:
 
 
 def make_audio(
-    out: Path, duration_s: float, source: AudioSource = "tone", channels: int = 2, offset_s: float = 0.0
+    out: Path,
+    duration_s: float,
+    source: AudioSource = "tone",
+    channels: int = 2,
+    offset_s: float = 0.0,
+    sample_rate: int | None = None,
 ) -> Path:
-    """An audio-only file (codec from the suffix): a tone, noise, or a speech file placed at offset_s."""
+    """An audio-only file (codec from the suffix): a tone, noise, or a speech file placed at offset_s;
+    sample_rate None keeps the source's."""
     spec = ClipSpec(shots=(Shot(duration_s, "color"),), audio=source, audio_offset_s=offset_s, channels=channels)
     run_ffmpeg(
         [
@@ -182,6 +188,7 @@ def make_audio(
             "[a]",
             "-ac",
             str(channels),
+            *(["-ar", str(sample_rate)] if sample_rate else []),
             "-map_metadata",
             "-1",
             "-fflags",

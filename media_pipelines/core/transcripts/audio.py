@@ -1,21 +1,29 @@
-"""The 16 kHz mono audio rendition as float32 samples, the form every ASR backend takes."""
+"""The 16 kHz mono audio rendition, read as float32 samples in [-1, 1]: streamed in blocks, or one clip."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import numpy as np
+import soundfile
 
 SAMPLE_RATE = 16000
+# 32 s: a whole number of VAD windows (512 samples) and of 10 ms level frames (160), so blocks tile both.
+BLOCK_SAMPLES = 512_000
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """Decode to 16 kHz mono float32 in [-1, 1]; the rendition already is 16 kHz mono, so this only converts."""
-    chunks = []
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        for frame in container.decode(audio=0):
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
-    return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+def _check_rate(path: Path) -> None:
+    info = soundfile.info(str(path))
+    if info.samplerate != SAMPLE_RATE or info.channels != 1:
+        raise ValueError(f"{path.name}: expected the {SAMPLE_RATE} Hz mono audio rendition")
+
+
+def audio_blocks(path: Path) -> Iterator[np.ndarray]:
+    _check_rate(path)
+    yield from soundfile.blocks(str(path), blocksize=BLOCK_SAMPLES, dtype="float32", always_2d=False)
+
+
+def read_clip(path: Path, start_s: float, end_s: float) -> np.ndarray:
+    """The samples from start_s to end_s, read by seeking, never the whole file."""
+    _check_rate(path)
+    start, stop = round(start_s * SAMPLE_RATE), round(end_s * SAMPLE_RATE)
+    return soundfile.read(str(path), start=start, stop=stop, dtype="float32", always_2d=False)[0]

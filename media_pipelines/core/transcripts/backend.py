@@ -50,10 +50,8 @@ class AsrBackend(Protocol):
     name: str
     model_id: str
 
-    def transcribe(
-        self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions
-    ) -> tuple[Iterator[AsrSegment], AsrInfo]:
-        """Decode only `clips` (seconds) of 16 kHz mono audio; segments come lazily, in time order."""
+    def transcribe(self, clip: np.ndarray, options: DecodeOptions) -> tuple[Iterator[AsrSegment], AsrInfo]:
+        """Decode one clip of 16 kHz mono speech, times from the clip's start; segments come lazily, in order."""
         ...
 
 
@@ -89,6 +87,20 @@ def make_backend(name: str, model: ModelRef, device: str = "auto", compute_type:
     raise ValueError(f"unknown ASR backend {name!r}: use {FASTER_WHISPER!r} or {OPENAI_WHISPER!r}")
 
 
+class LazyBackend:
+    """A backend that loads its model for the first clip it decodes: a title without speech never loads one
+    (CTranslate2 and the weights are about 90 MB resident for the rest of the run)."""
+
+    def __init__(self, name: str, model: ModelRef, device: str = "auto", compute_type: str = "auto"):
+        self.name, self.model_id = name, model.model_id
+        self._load = lambda: make_backend(name, model, device, compute_type)
+        self._backend: AsrBackend | None = None
+
+    def transcribe(self, clip: np.ndarray, options: DecodeOptions) -> tuple[Iterator[AsrSegment], AsrInfo]:
+        self._backend = self._backend or self._load()
+        return self._backend.transcribe(clip, options)
+
+
 class FasterWhisperBackend:
     name = FASTER_WHISPER
 
@@ -101,16 +113,13 @@ class FasterWhisperBackend:
         self.model_id = model.model_id
         self._model = WhisperModel(model.location, device=self.device, compute_type=self.compute_type)
 
-    def transcribe(
-        self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions
-    ) -> tuple[Iterator[AsrSegment], AsrInfo]:
+    def transcribe(self, clip: np.ndarray, options: DecodeOptions) -> tuple[Iterator[AsrSegment], AsrInfo]:
         segments, info = self._model.transcribe(
-            audio,
+            clip,
             beam_size=options.beam_size,
             language=options.language,
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=True,
-            clip_timestamps=[t for clip in clips for t in clip],
         )
         return (_segment(s) for s in segments), AsrInfo(info.language, round(float(info.language_probability), 4))
 

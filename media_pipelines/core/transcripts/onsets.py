@@ -11,15 +11,20 @@ _HOP = int(SAMPLE_RATE * HOP_S)
 _TOUCH_FRAMES = 5
 
 
-def active_frames(audio: np.ndarray) -> np.ndarray:
+def frame_levels(samples: np.ndarray) -> np.ndarray:
+    """Level in dB per 10 ms frame of a block whose length is a whole number of frames (a final block may
+    end in a partial frame, which is left out)."""
+    frames = samples[: len(samples) // _HOP * _HOP].reshape(-1, _HOP)
+    return 10 * np.log10(np.square(frames, dtype=np.float64).mean(axis=1) + 1e-12)
+
+
+def active_frames(levels: np.ndarray) -> np.ndarray:
     """Per 10 ms: within 25 dB of loud speech and 6 dB above the floor; a relative rule, so digital silence
     before a noisy recording does not pull the threshold under the recording's own background."""
-    frames = audio[: len(audio) // _HOP * _HOP].reshape(-1, _HOP)
-    if not len(frames):
+    if not len(levels):
         return np.zeros(0, bool)
-    level = 10 * np.log10(np.square(frames, dtype=np.float64).mean(axis=1) + 1e-12)
-    floor, speech = np.percentile(level, [10, 95])
-    return level > max(speech - 25.0, floor + 6.0)
+    floor, speech = np.percentile(levels, [10, 95])
+    return levels > max(speech - 25.0, floor + 6.0)
 
 
 def snap_word(word: Word, active: np.ndarray, after_s: float | None = None) -> Word:

@@ -18,28 +18,24 @@ class OpenAIWhisperBackend:
         self.model_id = model.model_id
         self._model = whisper.load_model(model.location, device=self.device)
 
-    def transcribe(
-        self, audio: np.ndarray, clips: list[tuple[float, float]], options: DecodeOptions
-    ) -> tuple[Iterator[AsrSegment], AsrInfo]:
+    def transcribe(self, clip: np.ndarray, options: DecodeOptions) -> tuple[Iterator[AsrSegment], AsrInfo]:
         import whisper
 
         language, probability = options.language, 1.0
         if language is None and not self._model.is_multilingual:
             language = "en"
         elif language is None:
-            start = int(clips[0][0] * whisper.audio.SAMPLE_RATE)
-            window = whisper.pad_or_trim(audio[start:])
+            window = whisper.pad_or_trim(clip)
             mel = whisper.log_mel_spectrogram(window, self._model.dims.n_mels).to(self._model.device)
             _, probabilities = self._model.detect_language(mel)
             language = max(probabilities, key=probabilities.get)
             probability = float(probabilities[language])
         result = self._model.transcribe(
-            audio,
+            clip,
             language=language,
             beam_size=options.beam_size,
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=True,
-            clip_timestamps=[t for clip in clips for t in clip],
             fp16=self.device == "cuda",
         )
         return (_segment(s) for s in result["segments"]), AsrInfo(language, round(probability, 4))

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version
-from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, make_backend, resolve_model
+from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, LazyBackend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
@@ -82,7 +82,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
         {**config.model_dump(), "model": model.model_id, "versions": {name: version(name) for name in _LIBRARIES}},
         sort_keys=True,
     )
-    backend = make_backend(config.backend, model, config.device, config.compute_type) if audio_rows else None
+    backend = LazyBackend(config.backend, model, config.device, config.compute_type)
     segments, words, speech, media, results, errors = [], [], [], {}, {}, []
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         for row in audio_rows:

@@ -3,7 +3,7 @@ import pytest
 
 from media_pipelines.core.transcripts.audio import SAMPLE_RATE
 from media_pipelines.core.transcripts.backend import Word
-from media_pipelines.core.transcripts.onsets import active_frames, snap_word
+from media_pipelines.core.transcripts.onsets import active_frames, frame_levels, snap_word
 
 
 def _burst(start_s: float, end_s: float, total_s: float = 4.0) -> np.ndarray:
@@ -15,7 +15,7 @@ def _burst(start_s: float, end_s: float, total_s: float = 4.0) -> np.ndarray:
 
 
 def test_a_word_stretched_over_a_pause_snaps_to_the_waveform():
-    active = active_frames(_burst(1.234, 2.5))
+    active = active_frames(frame_levels(_burst(1.234, 2.5)))
     snapped = snap_word(Word("ask", 0.5, 3.0, 0.9), active)
     assert snapped.start == pytest.approx(1.234, abs=0.011)
     assert snapped.end == pytest.approx(2.5, abs=0.011)
@@ -23,7 +23,7 @@ def test_a_word_stretched_over_a_pause_snaps_to_the_waveform():
 
 
 def test_a_word_inside_continuous_sound_or_silence_keeps_its_times():
-    active = active_frames(_burst(1.0, 3.0))
+    active = active_frames(frame_levels(_burst(1.0, 3.0)))
     assert snap_word(Word("so", 1.5, 1.8, 0.9), active) == Word("so", 1.5, 1.8, 0.9)
     assert snap_word(Word("uh", 3.2, 3.6, 0.2), active) == Word("uh", 3.2, 3.6, 0.2)
 
@@ -31,7 +31,7 @@ def test_a_word_inside_continuous_sound_or_silence_keeps_its_times():
 def test_a_word_placed_late_moves_back_to_its_own_onset_after_a_pause():
     """int8 decoding can place a word in the pause after its own sound, or inside it: after the previous
     word, the sound touching the word's start is its onset; in continuous sound it is left alone."""
-    active = active_frames(_burst(1.234, 2.5))
+    active = active_frames(frame_levels(_burst(1.234, 2.5)))
     after_the_sound = snap_word(Word("ask", 2.52, 2.8, 0.9), active, after_s=0.6)
     inside_it = snap_word(Word("ask", 1.6, 2.4, 0.9), active, after_s=0.6)
     for word in (after_the_sound, inside_it):

@@ -1,6 +1,5 @@
 from media_pipelines.core.transcripts.hallucination import hallucination_risk, outside_speech, repetition
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
-from media_pipelines.core.transcripts.vad import decode_clips
 
 SPEECH = [(0.0, 10.0)]
 
@@ -19,10 +18,6 @@ def test_each_signal_raises_the_risk_on_its_own():
     assert hallucination_risk("hello there", 1.0, 2.0, -1.5, 1.3, SPEECH) == 1.0
     assert hallucination_risk("hello there", 1.0, 2.0, -0.3, 2.6, SPEECH) == 1.0
     assert 0.4 < hallucination_risk("hello there", 1.0, 2.0, -1.0, 1.3, SPEECH) < 0.6
-
-
-def test_short_pauses_stay_in_one_decoded_clip():
-    assert decode_clips([(0.0, 2.0), (3.5, 5.0), (9.0, 10.0)], max_gap_s=2.0) == [(0.0, 5.0), (9.0, 10.0)]
 
 
 def test_srt_and_vtt():

@@ -54,7 +54,7 @@ def test_word_times_are_monotonic_inside_segments_and_audio(any_backend):
 
 def test_first_word_lands_at_the_speech_offset(backend, tmp_path):
     plain = transcribe_audio(jfk_audio(), backend).segments[0].segment.words[0].start
-    delayed = make_audio(tmp_path / "delayed.flac", 15.0, jfk_audio(), channels=1, offset_s=3.5)
+    delayed = make_audio(tmp_path / "delayed.flac", 15.0, jfk_audio(), channels=1, offset_s=3.5, sample_rate=16000)
     first = transcribe_audio(delayed, backend).segments[0].segment.words[0]
     assert first.word.lower().startswith("and")
     assert plain == pytest.approx(0.33, abs=0.03)  # the onset of "And" in the waveform
@@ -67,7 +67,7 @@ def test_no_speech_gives_no_text_and_no_error(backend, tmp_path, source):
     if source == "silence":
         run_ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "5", str(path)])
     else:
-        make_audio(path, 5.0, source, channels=1)
+        make_audio(path, 5.0, source, channels=1, sample_rate=16000)
     transcript = transcribe_audio(path, backend)
     assert transcript.segments == [] and transcript.language is None
     assert transcript.duration_s == pytest.approx(5.0, abs=0.05)
