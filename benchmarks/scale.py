@@ -23,14 +23,13 @@ import dagster as dg  # noqa: E402
 from dagster._core.test_utils import create_test_daemon_workspace_context  # noqa: E402
 from dagster._core.workspace.load_target import ModuleTarget  # noqa: E402
 from dagster._daemon.backfill import execute_backfill_iteration  # noqa: E402
-from dagster_aws.s3 import S3Resource  # noqa: E402
 
 from media_pipelines.definitions import build_definitions  # noqa: E402
 from media_pipelines.defs.backfills import plan_backfills, submit_backfill  # noqa: E402
 from media_pipelines.defs.ingest.sensors import landing_sensor  # noqa: E402
 from media_pipelines.defs.partitions import title_asset_keys, titles_partitions  # noqa: E402
 from media_pipelines.defs.reconcile import title_needs  # noqa: E402
-from media_pipelines.defs.resources import StorageRoot  # noqa: E402
+from media_pipelines.defs.resources import S3Connection, StorageRoot  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -100,7 +99,7 @@ def main() -> int:
         landing_zone(root, args.titles)
         print(f"landing zone: {args.titles} title folders written in {time.perf_counter() - start:.1f} s")
 
-        ticks = sensor_ticks(instance, StorageRoot(root=str(root), s3=S3Resource()))
+        ticks = sensor_ticks(instance, StorageRoot(root=str(root), s3=S3Connection()))
         slowest = max(t for t, _, _ in ticks)
         print(f"\nlanding sensor: {len(ticks)} ticks to register {sum(r for _, r, _ in ticks)} titles")
         for n, (seconds, registered, runs) in enumerate(ticks, 1):

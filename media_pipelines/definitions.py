@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
 
 from media_pipelines.defs.annotations.assets import annotations
 from media_pipelines.defs.audio.assets import audio_features
@@ -16,7 +15,7 @@ from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import S3Connection, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
@@ -34,7 +33,7 @@ def _root(value: str) -> str:
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoot]:
     """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT: local paths or s3:// URIs."""
-    s3 = S3Resource(
+    s3 = S3Connection(
         endpoint_url=env.get("MEDIA_S3_ENDPOINT_URL") or None,
         region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
     )

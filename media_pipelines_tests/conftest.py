@@ -4,11 +4,10 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster_aws.s3 import S3Resource
 from moto.server import ThreadedMotoServer
 
 from media_pipelines.core.tools import run_ffmpeg
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import S3Connection, StorageRoot
 from media_pipelines.samples.demo import bikes_clip
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
@@ -53,7 +52,7 @@ def lake_roots(tmp_path) -> dict[str, Path]:
 
 @pytest.fixture
 def resources(lake_roots) -> dict[str, StorageRoot]:
-    s3 = S3Resource()
+    s3 = S3Connection()
     return {name: StorageRoot(root=str(root), s3=s3) for name, root in lake_roots.items()}
 
 

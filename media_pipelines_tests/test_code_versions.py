@@ -19,9 +19,9 @@ PRINT_VERSIONS = (
 )
 
 # What a fresh install might resolve to tomorrow: every one of these is a new release.
-UNRELATED = ("numpy", "pyarrow", "duckdb", "boto3", "pydantic", "scipy", "tokenizers", "dagster-webserver")
+UNRELATED = ("librosa", "pyarrow", "duckdb", "boto3", "pydantic", "scipy", "tokenizers", "dagster-webserver")
 COUNTED = {
-    "librosa": {"audio_features"},
+    "numpy": {"audio_features"},
     "charset-normalizer": {"timed_text"},
     "ctranslate2": {"transcripts"},
     "faster-whisper": {"transcripts"},

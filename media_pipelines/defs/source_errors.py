@@ -1,13 +1,13 @@
 """A stage's work on one source: a deterministic failure becomes that source's recorded error and the
 title's other sources carry on; only transient trouble (storage, network, memory) raises, to be retried."""
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import av.error
 import dagster as dg
-from botocore.exceptions import BotoCoreError, ClientError
 
 from media_pipelines.core.media_types import ErrorType, MediaFileError
 
@@ -31,7 +31,13 @@ def is_transient(error: BaseException) -> bool:
     PyAV's errors are about the bytes it was given, even those that are also OSErrors."""
     if isinstance(error, av.error.FFmpegError):
         return False
-    return isinstance(error, (OSError, MemoryError, BotoCoreError, ClientError))
+    return isinstance(error, (OSError, MemoryError, *_s3_errors()))
+
+
+def _s3_errors() -> tuple[type[BaseException], ...]:
+    """botocore's error bases, once an S3 root has loaded it; a local lake never does."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    return (exceptions.BotoCoreError, exceptions.ClientError) if exceptions else ()
 
 
 def per_source(context: dg.AssetExecutionContext, source_id: str, work: Callable[[], Result]) -> Result | SourceError:

@@ -1,1 +1,1 @@
-"""Audio features per shot and per second, streamed from the 16 kHz audio rendition with librosa."""
+"""Audio features per shot and per second, streamed from the 16 kHz audio rendition."""

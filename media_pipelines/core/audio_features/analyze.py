@@ -5,13 +5,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import librosa
 import numpy as np
 import soundfile
 
 from media_pipelines.core.audio_features.bins import Bins, BinStats
 from media_pipelines.core.audio_features.classes import AudioClass, classify
-from media_pipelines.core.audio_features.frames import FRAME_LENGTH, HOP_LENGTH, SAMPLE_RATE, describe_block
+from media_pipelines.core.audio_features.frames import (
+    FRAME_LENGTH,
+    HOP_LENGTH,
+    SAMPLE_RATE,
+    describe_block,
+    pick_peaks,
+)
 
 BLOCK_FRAMES = 512  # about 16 s of audio in memory at a time
 # An onset is a spectral-flux peak that is the largest within ±96 ms and 3 dB above the flux around it.
@@ -37,7 +42,14 @@ def analyze_audio(
     seconds = Bins(np.arange(0, math.ceil(duration) + 1, dtype=np.float64))
     regions = np.asarray(speech, np.float64).reshape(-1, 2)
     first_frame, mel = 0, None
-    blocks = librosa.stream(str(path), block_length=BLOCK_FRAMES, frame_length=FRAME_LENGTH, hop_length=HOP_LENGTH)
+    # Consecutive blocks overlap by a frame less a hop, so their frames tile the signal.
+    blocks = soundfile.blocks(
+        str(path),
+        blocksize=FRAME_LENGTH + (BLOCK_FRAMES - 1) * HOP_LENGTH,
+        overlap=FRAME_LENGTH - HOP_LENGTH,
+        dtype="float32",
+        always_2d=False,
+    )
     for block in blocks:
         described, mel = describe_block(block, mel)
         n = len(described.power)
@@ -45,7 +57,7 @@ def analyze_audio(
         classes = classify(times, described.power, described.flatness, regions)
         onset = np.zeros(n)
         if n:
-            onset[librosa.util.peak_pick(described.flux, **ONSET_PEAK)] = 1
+            onset[pick_peaks(described.flux, **ONSET_PEAK)] = 1
         onset[classes == AudioClass.SILENCE] = 0
         for bins in (*shots.values(), seconds):
             bins.add(times, described.power, described.centroid_hz, classes, onset)

@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from importlib.resources import files
 
-import duckdb
 import pyarrow as pa
 
 INPUTS = ("shots", "frames", "words", "segments", "speech", "cues", "shot_audio", "annotations", "pairs")
@@ -15,6 +14,8 @@ def join_media_table(tables: Mapping[str, pa.Table]) -> pa.Table:
     missing = set(INPUTS) - set(tables)
     if missing:
         raise ValueError(f"media table inputs missing: {', '.join(sorted(missing))}")
+    import duckdb  # here, not at import: the code location and every other stage's process do without it
+
     with duckdb.connect() as con:
         for name in INPUTS:
             con.register(name, tables[name])

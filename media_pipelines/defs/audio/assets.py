@@ -30,10 +30,10 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import SPEECH_REGIONS
 
 AUDIO_FEATURES_CODE_VERSION = code_version(
-    "audio-features-1",
+    "audio-features-2",
     str(analyze.ONSET_PEAK),
     str((classes.SILENCE_DBFS, classes.MUSIC_MAX_FLATNESS)),
-    libraries=("librosa",),
+    libraries=("numpy",),  # its FFT
 )
 
 
@@ -44,7 +44,7 @@ AUDIO_FEATURES_CODE_VERSION = code_version(
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=AUDIO_FEATURES_CODE_VERSION,
-    kinds={"librosa", "parquet"},
+    kinds={"audio", "parquet"},
     group_name="audio",
     check_specs=[dg.AssetCheckSpec(SOURCES_CHECK, asset="audio_features")],
 )

@@ -1,14 +1,13 @@
 from pathlib import Path
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
 
 from media_pipelines.core.probe import probe_file
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import S3Connection, StorageRoot
 from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
@@ -118,7 +117,7 @@ def test_interrupted_rerun_leaves_the_previous_renditions_readable(lake_roots, r
     lake = LocalStore(lake_roots["lake"])
     before = read_title_table(lake, RENDITIONS, "t").to_pylist()
 
-    broken = {**resources, "lake": FailingLake(root=str(lake_roots["lake"]), s3=S3Resource(), writes_allowed=1)}
+    broken = {**resources, "lake": FailingLake(root=str(lake_roots["lake"]), s3=S3Connection(), writes_allowed=1)}
     result = dg.materialize(
         [renditions], partition_key="t", resources=broken, instance=instance, raise_on_error=False,
         run_config={"ops": {"renditions": {"config": {"target_height": 120}}}},
