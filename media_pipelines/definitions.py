@@ -2,7 +2,6 @@
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import dagster as dg
 
@@ -21,25 +20,18 @@ from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
-from media_pipelines.lake.store import is_s3_uri
-
-DEFAULT_LANDING_ROOT = "data/landing"
-DEFAULT_LAKE_ROOT = "data/lake"
-
-
-def _root(value: str) -> str:
-    return value if is_s3_uri(value) else str(Path(value).resolve())
+from media_pipelines.lake.roots import lake_root, landing_root, s3_settings
 
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoot]:
     """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT: local paths or s3:// URIs."""
+    settings = s3_settings(env)
     s3 = S3Connection(
-        endpoint_url=env.get("MEDIA_S3_ENDPOINT_URL") or None,
-        region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        endpoint_url=settings.endpoint_url, region_name=settings.region_name, max_attempts=settings.max_attempts
     )
     return {
-        "landing": StorageRoot(root=_root(env.get("MEDIA_LANDING_ROOT") or DEFAULT_LANDING_ROOT), s3=s3),
-        "lake": StorageRoot(root=_root(env.get("MEDIA_LAKE_ROOT") or DEFAULT_LAKE_ROOT), s3=s3),
+        "landing": StorageRoot(root=landing_root(env), s3=s3),
+        "lake": StorageRoot(root=lake_root(env), s3=s3),
     }
 
 

@@ -6,11 +6,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from media_pipelines.cli import backfill, lake, titles
-from media_pipelines.cli.recovery import stop_on_sigterm
-from media_pipelines.definitions import build_definitions
 from media_pipelines.export.shards import WRITERS
-from media_pipelines.instance import open_instance
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,11 +33,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 
+    if args.command in ("query", "export"):
+        # Reading the lake needs no Dagster: importing it and building the definitions cost seconds.
+        from media_pipelines.cli import lake
+        from media_pipelines.lake.roots import lake_store
+
+        if args.command == "query":
+            return lake.query(lake_store(), args.sql, args.format)
+        return lake.export(lake_store(), args)
+    from media_pipelines.cli import backfill, titles
+    from media_pipelines.cli.recovery import stop_on_sigterm
+    from media_pipelines.definitions import build_definitions
+    from media_pipelines.instance import open_instance
+
     defs = build_definitions()
-    if args.command == "query":
-        return lake.query(defs.resources["lake"].store(), args.sql, args.format)
-    if args.command == "export":
-        return lake.export(defs.resources["lake"].store(), args)
     with open_instance() as instance, stop_on_sigterm():
         if args.command == "backfill":
             return backfill.backfill(defs, instance, args)

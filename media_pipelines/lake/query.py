@@ -15,14 +15,16 @@ def table_names(store: ObjectStore) -> list[str]:
 
 
 def connect(store: ObjectStore) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a view per table (title_id included). A local lake is scanned in place;
-    an S3 lake is read through the store's client, since DuckDB's httpfs extension cannot be fetched here."""
+    """A DuckDB connection with a view per table (title_id included), its columns the union of every
+    title's (a column a later stage version added reads as null for titles written before it). A local lake
+    is scanned in place; an S3 lake is read through the store's client, since DuckDB's httpfs extension
+    cannot be fetched here."""
     connection = duckdb.connect()
     for name in table_names(store):
         if isinstance(store, LocalStore):
             pattern = str(store.root / TABLES_PREFIX / name / "*" / "*.parquet")
             connection.execute(
-                f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true)"
+                f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)"
             )
         else:
             connection.register(name, _read_table(store, name))

@@ -1,0 +1,61 @@
+"""Where the landing zone and the lake are, from the environment: the one place that reads it, shared by
+the code location's resources and by the Dagster-free query path (`media-lake query`, `connect_lake`)."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from media_pipelines.lake.store import LocalStore, ObjectStore, S3Store, is_s3_uri, parse_s3_uri
+
+DEFAULT_LANDING_ROOT = "data/landing"
+DEFAULT_LAKE_ROOT = "data/lake"
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    endpoint_url: str | None = None
+    region_name: str = "us-east-1"
+    max_attempts: int = 5  # botocore's standard retry mode: throttling and connection errors back off
+
+    def client(self):
+        """boto3 loads here, only when a root is on S3: a local lake's processes never carry it."""
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"max_attempts": self.max_attempts, "mode": "standard"})
+        return boto3.session.Session().client(
+            "s3", endpoint_url=self.endpoint_url, region_name=self.region_name, config=config
+        )
+
+
+def s3_settings(env: Mapping[str, str] = os.environ) -> S3Settings:
+    return S3Settings(
+        endpoint_url=env.get("MEDIA_S3_ENDPOINT_URL") or None,
+        region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+    )
+
+
+def resolve_root(value: str) -> str:
+    """An s3:// URI as given; a local path made absolute, so later stages find it from any folder."""
+    return value if is_s3_uri(value) else str(Path(value).resolve())
+
+
+def landing_root(env: Mapping[str, str] = os.environ) -> str:
+    return resolve_root(env.get("MEDIA_LANDING_ROOT") or DEFAULT_LANDING_ROOT)
+
+
+def lake_root(env: Mapping[str, str] = os.environ) -> str:
+    return resolve_root(env.get("MEDIA_LAKE_ROOT") or DEFAULT_LAKE_ROOT)
+
+
+def open_store(root: str, s3: S3Settings) -> ObjectStore:
+    if is_s3_uri(root):
+        bucket, prefix = parse_s3_uri(root)
+        return S3Store(s3.client(), bucket, prefix)
+    return LocalStore(Path(root))
+
+
+def lake_store(env: Mapping[str, str] = os.environ) -> ObjectStore:
+    """The lake MEDIA_LAKE_ROOT names, local or S3."""
+    return open_store(lake_root(env), s3_settings(env))
