@@ -78,3 +78,34 @@ def _extract_read_speech(folder: Path) -> None:
             (partial / f"cards_{utterance}.txt").write_text(text.strip())
     archive.unlink()
     partial.rename(folder)
+
+
+HOUR_S = 3600
+
+
+def hour_long_title() -> Path:
+    """A generated hour-long title, made once into the cache: a picture whose hue jumps every 20 s (180 shots)
+    over test-pattern motion, and a soundtrack repeating each minute JFK's 11 s passage over a quiet tone."""
+    from media_pipelines.core.tools import run_ffmpeg
+    from media_pipelines.samples import jfk_audio
+
+    target = CACHE / "hour.mp4"
+    if target.is_file():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    minute = CACHE / "minute.flac"
+    run_ffmpeg([
+        "-i", str(jfk_audio()), "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=16000:duration=60",
+        "-filter_complex", "[1:a]volume=0.05[tone];[0:a]apad=whole_dur=60[speech];[speech][tone]amix=inputs=2:duration=first",
+        "-ac", "1", str(minute),
+    ])  # fmt: skip
+    partial = target.with_suffix(".partial.mp4")
+    run_ffmpeg([
+        "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={HOUR_S}",
+        "-stream_loop", "-1", "-i", str(minute),
+        "-vf", "hue=h='51*floor(t/20)'", "-t", str(HOUR_S),
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-c:a", "aac", "-b:a", "64k", str(partial),
+    ])  # fmt: skip
+    minute.unlink()
+    partial.rename(target)
+    return target

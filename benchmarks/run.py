@@ -1,27 +1,30 @@
 """Each stage against its floor or peer, measured side by side in one run: x-realtime, ratio, peak memory.
 
-Usage: python benchmarks/run.py [--repeat N] [--only ingest renditions shots]
+Usage: python benchmarks/run.py [--repeat N] [--only ingest renditions shots title]
 """
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.media import CACHE, big_buck_bunny  # noqa: E402
+from benchmarks.media import CACHE, big_buck_bunny, hour_long_title  # noqa: E402
 from media_pipelines.core.probe import probe_file  # noqa: E402
 from media_pipelines.core.renditions.params import RenditionParams  # noqa: E402
 from media_pipelines.core.renditions.plan import X264_REPRODUCIBLE  # noqa: E402
 from media_pipelines.core.tools import ffmpeg_exe, run_ffmpeg  # noqa: E402
 
+SECTIONS = ["ingest", "renditions", "shots", "title"]
 MATCH_TOLERANCE_S = 0.5  # boundaries this close are the same boundary when two detectors are compared
 
 
@@ -32,13 +35,47 @@ class Timing:
     boundaries: list[float] = field(default_factory=list)
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants together, now."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        pending += [int(child) for child in children]
+    return total / 1024
+
+
+class TreeSampler(threading.Thread):
+    """The highest sum of resident memory over a process tree, sampled every 50 ms: what the run as a whole
+    holds at once (one process's high-water mark misses ffmpeg encoding beside its Python parent)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self.done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+
+
 def timed(commands: list[list[str]]) -> Timing:
-    """Wall time of commands run one after another; the highest peak RSS among them and their children."""
+    """Wall time of commands run one after another; the highest memory any of them held at once, counting
+    their children (sampled sums, and the kernel's high-water marks for any peak between samples)."""
     start, peak, boundaries = time.perf_counter(), 0.0, []
     for command in commands:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        sampler = TreeSampler(process.pid)
+        sampler.start()
         output = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)
+        sampler.done.set()
+        sampler.join()
+        peak = max(peak, sampler.peak_mb)
         code = os.waitstatus_to_exitcode(status)
         # `ffmpeg -i` with no output probes and then exits 1 by design.
         if code and command[1:3] != ["-hide_banner", "-i"]:
@@ -131,12 +168,15 @@ def shots_section(film: Path, media_s: float, tmp: Path, repeat: int) -> None:
     ours, floor = measure(full_row, repeat)
     print_row(full_row, ours, floor)
     runs = {"ours": ours.boundaries}
+    # On the source, as a user of PySceneDetect would run it, and on our proxy, the same input ours reads.
     for detector in ("adaptive", "content"):
-        peer = Row(f"  vs {detector}", full, f"PySceneDetect {detector} (source)",
-                   [stage("pyscenedetect", detector, str(film))], media_s)  # fmt: skip
-        peer_timing = timed(peer.floor)
-        print_row(peer, ours, peer_timing)
-        runs[detector] = peer_timing.boundaries
+        for input_name, path in (("source", film), ("proxy", proxy)):
+            peer = Row(f"  vs {detector}", full, f"PySceneDetect {detector} ({input_name})",
+                       [stage("pyscenedetect", detector, str(path))], media_s)  # fmt: skip
+            peer_timing = timed(peer.floor)
+            print_row(peer, ours, peer_timing)
+            if input_name == "source":
+                runs[detector] = peer_timing.boundaries
 
     print("\nBoundaries: " + ", ".join(f"{name} {len(found)}" for name, found in runs.items()))
     print(
@@ -156,12 +196,36 @@ def shots_section(film: Path, media_s: float, tmp: Path, repeat: int) -> None:
     print(f"\nMemory: shots on 596 s {ours.peak_rss_mb:.0f} MB, on 55 s {short.peak_rss_mb:.0f} MB ({ratio:.2f}x)")
 
 
+def title_section(film: Path, media_s: float, tmp: Path, repeat: int) -> None:
+    """Every stage of a title in one `media-lake run`, against the floor of writing the mezzanine alone, and
+    its memory on the film, on a 55 s cut of it and on an hour-long title."""
+    cut = tmp / "cut" / "bbb_55s" / "bbb_55s.mp4"
+    cut.parent.mkdir(parents=True)
+    run_ffmpeg(["-i", str(film), "-t", "55", "-c", "copy", str(cut)])
+    landings = {"full": tmp / "full", "cut": tmp / "cut", "hour": tmp / "hour"}
+    (landings["full"] / "bbb").mkdir(parents=True)
+    shutil.copy(film, landings["full"] / "bbb" / film.name)
+    row = Row("whole title", [stage("title", str(landings["full"]))], "ffmpeg: mezzanine only",
+              [mezzanine_only(film, tmp / "title_floor.mp4")], media_s)  # fmt: skip
+    ours, floor = measure(row, repeat)
+    print_row(row, ours, floor)
+    short = timed([stage("title", str(landings["cut"]))])
+    print(f"  peak MB on the 55 s cut {short.peak_rss_mb:.0f} (film/cut {ours.peak_rss_mb / short.peak_rss_mb:.2f}x)")
+    hour = hour_long_title()
+    (landings["hour"] / "hour").mkdir(parents=True)
+    shutil.copy(hour, landings["hour"] / "hour" / hour.name)
+    long = timed([stage("title", str(landings["hour"]))])
+    hour_s = probe_file(hour).duration_s
+    print(f"  hour-long title ({hour_s:.0f} s): {long.seconds:.1f} s, {hour_s / long.seconds:.0f}x, "
+          f"peak MB {long.peak_rss_mb:.0f}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each side, alternated; medians reported")
-    parser.add_argument("--only", nargs="*", choices=["ingest", "renditions", "shots"], help="default: all")
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, help="default: all")
     args = parser.parse_args()
-    only = args.only or ["ingest", "renditions", "shots"]
+    only = args.only or SECTIONS
 
     film = big_buck_bunny()
     media_s = probe_file(film).duration_s
@@ -181,6 +245,8 @@ def main() -> int:
                 print_row(rows[name], *measure(rows[name], args.repeat))
         if "shots" in only:
             shots_section(film, media_s, Path(tmp), args.repeat)
+        if "title" in only:
+            title_section(film, media_s, Path(tmp), args.repeat)
     return 0
 
 

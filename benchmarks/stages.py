@@ -4,7 +4,9 @@ Each run prints `peak_rss_mb=...` and, for shot detectors, `boundaries=[seconds,
 """
 
 import json
+import os
 import resource
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,8 +15,9 @@ from media_pipelines.core.inspect import inspect_file
 from media_pipelines.core.probe import probe_file
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import keyframe_interval_frames
-from media_pipelines.core.renditions.standardize import standardize
+from media_pipelines.core.renditions.standardize import render_source
 from media_pipelines.core.shots.analyze import ShotParams, analyze_source, scan_proxy
+from media_pipelines.core.shots.sheet import contact_sheet
 from media_pipelines.lake.originals import store_original
 from media_pipelines.lake.store import LocalStore
 
@@ -26,10 +29,10 @@ def ingest(workdir: Path, source: str) -> None:
 
 
 def renditions(workdir: Path, source: str, out_dir: str = "") -> None:
-    result = standardize(
-        Path(source), probe_file(Path(source)), RenditionParams(), Path(out_dir) if out_dir else workdir
-    )
-    assert result.qc.loudness is not None and len(result.renditions) == 3
+    """What the stage does per source: probe, render, verify every rendition, cut the preview still."""
+    verified = render_source(Path(source), RenditionParams(), Path(out_dir) if out_dir else workdir)
+    assert verified.result.qc.loudness is not None and len(verified.result.renditions) == 3
+    assert all(report.ok for report in verified.decoded.values()) and verified.still
 
 
 def shots(workdir: Path, proxy: str, mezzanine: str) -> None:
@@ -37,6 +40,8 @@ def shots(workdir: Path, proxy: str, mezzanine: str) -> None:
     gop = keyframe_interval_frames(video.avg_frame_rate, RenditionParams().keyframe_interval_s)
     size = (video.width, video.height)
     analysis = analyze_source(Path(proxy), size, Path(mezzanine), video.avg_frame_rate, gop, ShotParams(), workdir)
+    keyframes = sorted(analysis.keyframes().items())
+    contact_sheet([(f"#{i}", k.keyframe_path) for i, k in keyframes], workdir / "contact_sheet.jpg")
     print("boundaries=" + json.dumps([s.start_s(analysis.fps) for s in analysis.shots[1:]]))
 
 
@@ -53,6 +58,21 @@ def pyscenedetect(workdir: Path, detector: str, source: str) -> None:
     print("boundaries=" + json.dumps([start.seconds for start, _ in scenes[1:]]))
 
 
+def title(workdir: Path, landing: str) -> None:
+    """`media-lake run` for every title in `landing`, from a fresh project folder: its own lake and instance."""
+    shutil.copy(Path(__file__).resolve().parents[1] / "dagster.yaml", workdir)
+    os.chdir(workdir)
+    os.environ.update(MEDIA_LANDING_ROOT=landing, MEDIA_LAKE_ROOT=str(workdir / "lake"))
+    os.environ.pop("DAGSTER_HOME", None)
+    from media_pipelines.cli import main
+
+    with open(os.devnull, "w") as quiet:
+        sys.stdout, stdout = quiet, sys.stdout
+        code = main(["run"])
+        sys.stdout = stdout
+    assert code == 0, f"media-lake run exited {code}"
+
+
 def peak_rss_mb() -> float:
     """The largest of this process and its finished children (ffmpeg), from the kernel's high-water marks."""
     status = Path("/proc/self/status").read_text().splitlines()
@@ -66,6 +86,7 @@ STAGES = {
     "shots": shots,
     "shots-scan": shots_scan,
     "pyscenedetect": pyscenedetect,
+    "title": title,
 }
 
 if __name__ == "__main__":
