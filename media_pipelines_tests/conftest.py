@@ -1,5 +1,6 @@
 import shutil
 import socket
+import urllib.request
 from pathlib import Path
 
 import dagster as dg
@@ -104,7 +105,10 @@ def s3_endpoint(monkeypatch):
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps buckets in process-wide state: each test starts from an empty S3, whatever ran before.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield endpoint
     finally:
         server.stop()

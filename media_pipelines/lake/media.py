@@ -12,13 +12,14 @@ def stage_prefix(title_id: str, stage: str) -> str:
 
 
 def publish_stage_media(store: ObjectStore, title_id: str, stage: str, files: Mapping[str, Path]) -> dict[str, str]:
-    """Put every file (each write atomic), then return their URIs keyed like `files`."""
+    """Put every file (each write atomic), then return their lake keys keyed like `files`: what tables store,
+    so a moved lake folder or bucket prefix still reaches them."""
     prefix = stage_prefix(title_id, stage)
-    uris = {}
+    keys = {}
     for relative, path in files.items():
         store.put_file(path, f"{prefix}/{relative}")
-        uris[relative] = store.uri_for(f"{prefix}/{relative}")
-    return uris
+        keys[relative] = f"{prefix}/{relative}"
+    return keys
 
 
 def remove_stale_media(store: ObjectStore, title_id: str, stage: str, keep: set[str]) -> int:

@@ -10,7 +10,8 @@ def original_key(sha256: str) -> str:
 
 
 def store_original(store: ObjectStore, local_path: Path, sha256: str) -> str:
+    """The original's lake key, which raw_files stores."""
     key = original_key(sha256)
     if not store.exists(key):
         store.put_file(local_path, key)
-    return store.uri_for(key)
+    return key

@@ -34,6 +34,7 @@ class ObjectStore(Protocol):
     def read_bytes(self, key: str) -> bytes: ...
     def local_copy(self, key: str) -> contextlib.AbstractContextManager[Path]: ...
     def uri_for(self, key: str) -> str: ...
+    # A table's reference (a key relative to the lake root, as stages write them) or a full URI in it.
     def key_for(self, uri: str) -> str: ...
     def delete(self, key: str) -> None: ...
 
@@ -124,6 +125,8 @@ class LocalStore:
         return str(self._path(key))
 
     def key_for(self, uri: str) -> str:
+        if not Path(uri).is_absolute():
+            return checked_key(uri)
         return checked_key(Path(uri).relative_to(self.root).as_posix())
 
     def delete(self, key: str) -> None:
@@ -197,6 +200,8 @@ class S3Store:
         return f"s3://{self.bucket}/{self._key(key)}"
 
     def key_for(self, uri: str) -> str:
+        if not is_s3_uri(uri):
+            return checked_key(uri)
         base = f"s3://{self.bucket}/{self.prefix}/" if self.prefix else f"s3://{self.bucket}/"
         if not uri.startswith(base):
             raise ValueError(f"{uri!r} is not in {self.uri}")

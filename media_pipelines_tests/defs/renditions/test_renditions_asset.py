@@ -36,9 +36,7 @@ def test_title_renditions_tables_checks_and_preview(lake_roots, resources, insta
         ("proxy", "h264", 144, None),
     ]
     for row in rows:
-        assert (lake_roots["lake"] / row["uri"]).is_file() and row["uri"].startswith(
-            str(lake_roots["lake"] / "media/reel/renditions/")
-        )
+        assert (lake_roots["lake"] / row["uri"]).is_file() and row["uri"].startswith("media/reel/renditions/")
         assert row["code_version"] == renditions.op.version and '"target_height": 480' in row["params_json"]
     qc = {r["source_id"]: r for r in read_title_table(lake, RENDITION_QC, "reel").to_pylist()}
     tone = next(r for r in qc.values() if r["source_audio_s"] and not r["source_video_s"])
@@ -125,6 +123,6 @@ def test_interrupted_rerun_leaves_the_previous_renditions_readable(lake_roots, r
     assert not result.success
     assert read_title_table(lake, RENDITIONS, "t").to_pylist() == before
     for row in before:  # what a reader reaches through the table is complete and is what the table says
-        assert decode_fully(Path(row["uri"])).ok
-        assert probe_file(Path(row["uri"])).streams[0].height == row["height"]
+        assert decode_fully(lake_roots["lake"] / row["uri"]).ok
+        assert probe_file(lake_roots["lake"] / row["uri"]).streams[0].height == row["height"]
     assert not [p for p in lake_roots["lake"].rglob("*") if p.name.startswith(".")]
