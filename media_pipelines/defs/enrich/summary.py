@@ -31,7 +31,7 @@ from media_pipelines.lake.transcripts import SPEECH_REGIONS, TRANSCRIPT_SEGMENTS
 STAGE = "summary"
 TIMELINE = "timeline.png"
 _WINDOW = LoudnessWindow()
-SUMMARY_CODE_VERSION = short_digest("title-summary-1", str(_WINDOW), length=12)
+SUMMARY_CODE_VERSION = short_digest("title-summary-2", str(_WINDOW), length=12)
 SHOWN = ("duration_s", "shot_count", "average_shot_s", "cuts_per_minute", "speech_ratio", "words_per_minute",
          "language", "integrated_lufs", "true_peak_dbtp", "max_subtitle_drift_ms", "annotation_count", "qc_status")  # fmt: skip
 

@@ -16,7 +16,7 @@ from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
 from media_pipelines.lake.tables import write_title_table
 
 LANDING_FINGERPRINT = "landing_fingerprint"
-INGEST_CODE_VERSION = code_version("ingest-2", media_tools=True)
+INGEST_CODE_VERSION = code_version("ingest-3", media_tools=True)
 
 
 @dg.asset(

@@ -36,7 +36,7 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 
 STAGE = "renditions"
 _DEFAULTS = RenditionParams()
-RENDITIONS_CODE_VERSION = code_version("renditions-2", _DEFAULTS.to_json(), media_tools=True)
+RENDITIONS_CODE_VERSION = code_version("renditions-3", _DEFAULTS.to_json(), media_tools=True)
 
 
 _WINDOW = LoudnessWindow()
