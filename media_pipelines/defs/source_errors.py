@@ -56,6 +56,14 @@ def per_source(context: dg.AssetExecutionContext, source_id: str, work: Callable
         return error
 
 
+def sources_check_spec(asset: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        SOURCES_CHECK,
+        asset=asset,
+        description="Every source went through the stage; one that could not is named with its typed error.",
+    )
+
+
 def split_outcomes(outcomes: list) -> tuple[list, list[SourceError]]:
     done = [o for o in outcomes if not isinstance(o, SourceError)]
     return done, [o for o in outcomes if isinstance(o, SourceError)]

@@ -11,6 +11,7 @@ from media_pipelines.core.renditions.ffmpeg_log import Segment
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.plan import RenditionKind
 from media_pipelines.core.renditions.standardize import render_source
+from media_pipelines.definitions import build_definitions
 from media_pipelines.defs.file_checks import files_parse_check
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.renditions.assets import renditions
@@ -40,6 +41,14 @@ def test_blocking_checks_are_the_ones_downstream_stages_rely_on():
     blocking = {name for name, spec in specs.items() if spec.blocking}
     assert blocking == {checks.DECODES_CHECK, checks.DURATION_CHECK, TILING_CHECK}
     assert all(specs[name].description for name in blocking)
+
+
+def test_every_check_of_every_stage_says_what_it_verifies():
+    defs = build_definitions({})
+    specs = [
+        spec for asset in defs.resolve_all_asset_specs() for spec in defs.resolve_assets_def(asset.key).check_specs
+    ]
+    assert len(specs) == 12 and all(spec.description for spec in specs)
 
 
 def test_decode_check(whole):

@@ -5,7 +5,7 @@ from media_pipelines.core.annotations import parse_annotations
 from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.file_checks import files_parse_check, parse_delivered
+from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -27,7 +27,7 @@ ANNOTATIONS_CODE_VERSION = short_digest("annotations-1", length=12)
     code_version=ANNOTATIONS_CODE_VERSION,
     kinds={"parquet"},
     group_name="annotations",
-    check_specs=[dg.AssetCheckSpec(ANNOTATIONS_PARSE_CHECK, asset="annotations")],
+    check_specs=[files_parse_check_spec(ANNOTATIONS_PARSE_CHECK, "annotations", "annotation")],
 )
 def annotations(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """Expert labels on time ranges, from annotations.csv / annotations.json delivered with the title."""

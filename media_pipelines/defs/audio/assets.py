@@ -14,7 +14,7 @@ from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.shots.assets import shots
-from media_pipelines.defs.source_errors import SOURCES_CHECK, SourceError, per_source, sources_check
+from media_pipelines.defs.source_errors import SourceError, per_source, sources_check, sources_check_spec
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.audio_features import (
     AUDIO_TIMELINE,
@@ -46,7 +46,7 @@ AUDIO_FEATURES_CODE_VERSION = code_version(
     code_version=AUDIO_FEATURES_CODE_VERSION,
     kinds={"audio", "parquet"},
     group_name="audio",
-    check_specs=[dg.AssetCheckSpec(SOURCES_CHECK, asset="audio_features")],
+    check_specs=[sources_check_spec("audio_features")],
 )
 def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """Loudness, speech/music/silence shares, onset rate and spectral centroid per shot and per second."""

@@ -21,7 +21,7 @@ from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
-from media_pipelines.defs.source_errors import SOURCES_CHECK, per_source, sources_check, split_outcomes
+from media_pipelines.defs.source_errors import per_source, sources_check, sources_check_spec, split_outcomes
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.shots import FRAMES, FRAMES_SCHEMA, SHOTS, SHOTS_SCHEMA, frame_rows, shot_rows
@@ -59,7 +59,7 @@ class _Analyzed:
     check_specs=[
         # Every later table keys rows by shot: a gap or an overlap would misplace them, so it stops them.
         dg.AssetCheckSpec(TILING_CHECK, asset="shots", blocking=True, description=TILING_DESCRIPTION),
-        dg.AssetCheckSpec(SOURCES_CHECK, asset="shots"),
+        sources_check_spec("shots"),
     ],
     retry_policy=HEAVY_RETRY,
 )

@@ -32,7 +32,13 @@ class AlignmentConfig(dg.Config):
     code_version=ALIGNMENT_CODE_VERSION,
     kinds={"parquet"},
     group_name="timed_text",
-    check_specs=[dg.AssetCheckSpec(DRIFT_CHECK, asset="subtitle_alignment")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            DRIFT_CHECK,
+            asset="subtitle_alignment",
+            description="Each subtitle file's median offset from the speech is within max_drift_ms.",
+        )
+    ],
 )
 def subtitle_alignment(
     context: dg.AssetExecutionContext, config: AlignmentConfig, lake: StorageRoot

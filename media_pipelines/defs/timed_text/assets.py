@@ -6,7 +6,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.parse import parse_timed_text
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.file_checks import files_parse_check, parse_delivered
+from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -30,7 +30,7 @@ TIMED_TEXT_CODE_VERSION = code_version("timed-text-2", libraries=("charset-norma
     code_version=TIMED_TEXT_CODE_VERSION,
     kinds={"parquet"},
     group_name="timed_text",
-    check_specs=[dg.AssetCheckSpec(PARSES_CHECK, asset="timed_text")],
+    check_specs=[files_parse_check_spec(PARSES_CHECK, "timed_text", "subtitle or caption")],
 )
 def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """Subtitle and caption cues of every timed-text file delivered with a title (SRT, WebVTT, TTML)."""

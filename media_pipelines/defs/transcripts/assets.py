@@ -18,7 +18,7 @@ from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
-from media_pipelines.defs.source_errors import SOURCES_CHECK, SourceError, per_source, sources_check
+from media_pipelines.defs.source_errors import SourceError, per_source, sources_check, sources_check_spec
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.store import ObjectStore
@@ -69,7 +69,7 @@ TRANSCRIPTS_CODE_VERSION = code_version(
     code_version=TRANSCRIPTS_CODE_VERSION,
     kinds={"whisper", "parquet"},
     group_name="transcripts",
-    check_specs=[dg.AssetCheckSpec(SOURCES_CHECK, asset="transcripts")],
+    check_specs=[sources_check_spec("transcripts")],
     retry_policy=HEAVY_RETRY,
 )
 def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot) -> dg.MaterializeResult:
