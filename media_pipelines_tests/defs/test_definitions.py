@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -48,3 +50,19 @@ def test_every_stage_is_versioned_retried_on_transient_errors_and_heavy_ones_poo
         "cpu",
         "asr",
     }
+
+
+HEAVY_ENGINES = ("faster_whisper", "ctranslate2", "onnxruntime", "whisper", "torch", "librosa", "scipy", "numba",
+                 "duckdb", "pandas", "boto3", "dagster_aws")  # fmt: skip
+
+
+def test_loading_the_definitions_loads_no_asr_audio_analysis_sql_or_s3_engine():
+    """Every daemon tick and every run process loads the code location: the engines load in the step that
+    uses them, never at import."""
+    script = (
+        "import sys, media_pipelines.definitions as d; d.defs.resolve_all_asset_specs(); "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY_ENGINES!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
