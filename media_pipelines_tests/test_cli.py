@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +17,12 @@ def lake_files(project: Path) -> dict[str, bytes]:
     }
 
 
+def readme_queries() -> list[str]:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    queries = [" ".join(q.split()) for q in re.findall(r'media-lake query "(.*?)"', readme, re.DOTALL)]
+    return [q for q in queries if q.startswith("select") and "from" in q]
+
+
 def test_demo_materializes_every_demo_title_into_the_persistent_instance(project, capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
@@ -27,6 +34,9 @@ def test_demo_materializes_every_demo_title_into_the_persistent_instance(project
         " hive_partitioning=true) group by 1 order by 1"
     ).fetchall()
     assert kinds == [("bikes", ["video"]), ("jfk", ["timed_text", "video"]), ("studio-edits", ["annotations", "video"])]
+    for example in readme_queries():  # every query the README shows answers on the demo titles
+        assert main(["query", example, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out), example
     with open_instance() as instance:
         assert (project / "data/dagster_home/storage").is_dir()
         runs = instance.get_runs()
