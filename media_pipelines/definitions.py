@@ -1,5 +1,6 @@
 """The code location: assets, jobs, sensors, and the one place that decides the environment."""
 
+import dataclasses
 import os
 from collections.abc import Mapping
 
@@ -26,9 +27,7 @@ from media_pipelines.lake.roots import lake_root, landing_root, s3_settings
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoot]:
     """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT: local paths or s3:// URIs."""
     settings = s3_settings(env)
-    s3 = S3Connection(
-        endpoint_url=settings.endpoint_url, region_name=settings.region_name, max_attempts=settings.max_attempts
-    )
+    s3 = S3Connection(**dataclasses.asdict(settings))
     return {
         "landing": StorageRoot(root=landing_root(env), s3=s3),
         "lake": StorageRoot(root=lake_root(env), s3=s3),

@@ -84,8 +84,9 @@ class Lake:
     def _relation(
         self, name: str, title: str | None, columns: Sequence[str] | None, where: str | None
     ) -> duckdb.DuckDBPyRelation:
-        if name not in self.tables():
-            raise UnknownTableError(f"no table {name!r} in the lake; it has {', '.join(self.tables())}")
+        tables = self.tables()
+        if name not in tables:
+            raise UnknownTableError(f"no table {name!r} in the lake; it has {', '.join(tables)}")
         relation = self.connection.table(name)
         if title is not None:
             relation = relation.filter(duckdb.ColumnExpression("title_id") == duckdb.ConstantExpression(

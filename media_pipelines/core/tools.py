@@ -30,11 +30,16 @@ def tool_versions_json() -> str:
     return json.dumps({"media_pipelines": media_pipelines.__version__, **media_tool_versions()}, sort_keys=True)
 
 
+def library_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Installed versions of the named distributions."""
+    return {name: version(name) for name in names}
+
+
 def code_version(tag: str, *settings: str, libraries: tuple[str, ...] = (), media_tools: bool = False) -> str:
     """A stage's code version: its own revision tag, the settings its outputs follow, and the builds of the
     libraries that compute them (named distributions; media_tools for the FFmpeg builds). Nothing else
     installed counts, so a new release of an unrelated dependency leaves every title current."""
-    builds = {name: version(name) for name in libraries} | (media_tool_versions() if media_tools else {})
+    builds = library_versions(libraries) | (media_tool_versions() if media_tools else {})
     return short_digest(tag, *settings, json.dumps(builds, sort_keys=True), length=12)
 
 

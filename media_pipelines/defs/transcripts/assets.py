@@ -1,13 +1,12 @@
 import json
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
 
 from media_pipelines.core.provenance import short_digest
-from media_pipelines.core.tools import code_version
+from media_pipelines.core.tools import code_version, library_versions
 from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, LazyBackend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
@@ -79,7 +78,7 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lak
     audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
     model = resolve_model(config.model, config.backend)
     params = json.dumps(
-        {**config.model_dump(), "model": model.model_id, "versions": {name: version(name) for name in _LIBRARIES}},
+        {**config.model_dump(), "model": model.model_id, "versions": library_versions(_LIBRARIES)},
         sort_keys=True,
     )
     backend = LazyBackend(config.backend, model, config.device, config.compute_type)
