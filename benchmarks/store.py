@@ -16,6 +16,7 @@ Usage: python benchmarks/store.py --demo-lake <that lake> [--titles 10000] [--pe
 """
 
 import argparse
+import io
 import json
 import multiprocessing
 import shutil
@@ -39,7 +40,14 @@ from lance.fragment import write_fragments
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from media_pipelines.lake.store import LocalStore  # noqa: E402
-from media_pipelines.lake.tables import write_title_table  # noqa: E402
+from media_pipelines.lake.tables import open_table  # noqa: E402
+
+
+def write_title_table(store: LocalStore, table_name: str, title_id: str, table: pa.Table) -> None:
+    """The layout the lake had before Lance, kept to compare against: one Parquet file per title, put whole."""
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    store.put_bytes(buffer.getvalue(), f"tables/{table_name}/title_id={title_id}/part-0.parquet")
 
 # Table -> the columns that identify a row within a title: Lance's merge_insert needs a unique key.
 TABLES = {
@@ -95,7 +103,9 @@ def load_templates(demo_lake: Path) -> dict[str, list[pa.Table]]:
     """Each table's rows per demo title, cast to one schema (a title with no rows may carry looser types)."""
     templates = {}
     for table in TABLES:
-        parts = [pq.read_table(p) for p in sorted((demo_lake / "tables" / table).glob("*/part-0.parquet"))]
+        rows = open_table(LocalStore(demo_lake), table).to_table()
+        titles = sorted(set(rows["title_id"].to_pylist()))
+        parts = [rows.filter(pc.field("title_id") == t).drop_columns(["title_id"]) for t in titles]
         schema = next(p.schema for p in parts if p.num_rows)
         templates[table] = [p.cast(schema) for p in parts]
     return templates

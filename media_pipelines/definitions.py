@@ -14,6 +14,7 @@ from media_pipelines.defs.enrich.summary import title_summary
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
+from media_pipelines.defs.maintenance import lake_maintenance_job, nightly_lake_maintenance
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import S3Connection, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
@@ -48,9 +49,9 @@ def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
             media_table,
             title_summary,
         ],
-        jobs=[title_job],
+        jobs=[title_job, lake_maintenance_job],
         sensors=[landing_sensor, title_automation_sensor],
-        schedules=[nightly_reconcile],
+        schedules=[nightly_reconcile, nightly_lake_maintenance],
         resources=build_resources(env),
     )
 

@@ -6,6 +6,8 @@ lake.table("shots", title="bikes", columns=["shot_index", "start_s"], where="dur
 lake.frame("media_table", where="word_count > 0")                                             # pandas
 lake.sql("select title_id, count(*) from shots group by 1").show()                             # DuckDB
 with lake.open(row["keyframe_uri"]) as path: ...                                               # the media
+lake.versions()                                   # {table: version}: the state of the lake it reads
+connect_lake(versions={...}).table("shots")       # the lake as it was at those versions
 """
 
 import contextlib
@@ -17,11 +19,11 @@ import duckdb
 import pyarrow as pa
 
 from media_pipelines.core.titles import validate_title_id
-from media_pipelines.lake.query import connect, table_names
+from media_pipelines.lake.query import connection_over, open_tables
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.roots import lake_store
 from media_pipelines.lake.store import ObjectStore
-from media_pipelines.lake.tables import TABLES_PREFIX
+from media_pipelines.lake.tables import TITLE_ID, open_table
 
 
 class UnknownTableError(KeyError):
@@ -29,27 +31,46 @@ class UnknownTableError(KeyError):
 
 
 class Lake:
-    """Titles, tables as Arrow or pandas, SQL over every table, and the files rows point at."""
+    """Titles, tables as Arrow or pandas, SQL over every table, and the files rows point at. Every read
+    sees one snapshot of each table, taken on first use (or the versions given): call `refresh()` to see
+    titles committed since."""
 
-    def __init__(self, store: ObjectStore):
+    def __init__(self, store: ObjectStore, versions: Mapping[str, int | str] | None = None):
         self.store = store
+        self._pinned = dict(versions) if versions is not None else None
+        self._datasets: dict | None = None
         self._connection: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def datasets(self) -> dict:
+        """Each table's Lance dataset, opened on first use."""
+        if self._datasets is None:
+            self._datasets = open_tables(self.store, self._pinned)
+        return self._datasets
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
         """One DuckDB view per table, made on first use."""
         if self._connection is None:
-            self._connection = connect(self.store)
+            self._connection = connection_over(self.datasets)
         return self._connection
 
+    def refresh(self) -> None:
+        self._datasets = self._connection = None
+
     def tables(self) -> list[str]:
-        return table_names(self.store)
+        return sorted(self.datasets)
+
+    def versions(self) -> dict[str, int]:
+        """Each table's version this lake reads: what an export records to be rebuilt later."""
+        return {name: dataset.version for name, dataset in sorted(self.datasets.items())}
 
     def titles(self) -> list[str]:
         """Every title the lake has ingested."""
-        prefix = f"{TABLES_PREFIX}/{RAW_FILES}"
-        folders = {info.key.removeprefix(prefix + "/").split("/")[0] for info in self.store.walk(prefix)}
-        return sorted(folder.removeprefix("title_id=") for folder in folders)
+        if RAW_FILES not in self.tables():
+            return []
+        rows = self.connection.sql(f"select distinct {TITLE_ID} from {RAW_FILES} order by 1").fetchall()
+        return [title for (title,) in rows]
 
     def table(
         self,
@@ -57,16 +78,23 @@ class Lake:
         title: str | None = None,
         columns: Sequence[str] | None = None,
         where: str | None = None,
+        version: int | str | None = None,
     ) -> pa.Table:
         """A table's rows as Arrow: one title's or every title's, the columns asked for (all by default),
-        filtered by a SQL condition."""
-        return self._relation(name, title, columns, where).to_arrow_table()
+        filtered by a SQL condition, at the lake's snapshot or at another version (number or tag) of the
+        table."""
+        return self._relation(name, title, columns, where, version).to_arrow_table()
 
     def frame(
-        self, name: str, title: str | None = None, columns: Sequence[str] | None = None, where: str | None = None
+        self,
+        name: str,
+        title: str | None = None,
+        columns: Sequence[str] | None = None,
+        where: str | None = None,
+        version: int | str | None = None,
     ):
         """The same rows as a pandas DataFrame."""
-        return self._relation(name, title, columns, where).df()
+        return self._relation(name, title, columns, where, version).df()
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.connection.sql(query)
@@ -82,12 +110,15 @@ class Lake:
             yield path
 
     def _relation(
-        self, name: str, title: str | None, columns: Sequence[str] | None, where: str | None
+        self, name: str, title: str | None, columns: Sequence[str] | None, where: str | None, version
     ) -> duckdb.DuckDBPyRelation:
         tables = self.tables()
         if name not in tables:
             raise UnknownTableError(f"no table {name!r} in the lake; it has {', '.join(tables)}")
-        relation = self.connection.table(name)
+        if version is None:
+            relation = self.connection.table(name)
+        else:
+            relation = connection_over({name: open_table(self.store, name, version=version)}).table(name)
         if title is not None:
             relation = relation.filter(duckdb.ColumnExpression("title_id") == duckdb.ConstantExpression(
                 validate_title_id(title)
@@ -99,6 +130,7 @@ class Lake:
         return relation
 
 
-def connect_lake(env: Mapping[str, str] = os.environ) -> Lake:
-    """The lake MEDIA_LAKE_ROOT names (local or S3); no Dagster is imported."""
-    return Lake(lake_store(env))
+def connect_lake(env: Mapping[str, str] = os.environ, versions: Mapping[str, int | str] | None = None) -> Lake:
+    """The lake MEDIA_LAKE_ROOT names (local or S3), at its latest state or at the table versions given
+    (as `Lake.versions()` or an export's manifest records them); no Dagster is imported."""
+    return Lake(lake_store(env), versions)

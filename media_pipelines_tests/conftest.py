@@ -112,3 +112,68 @@ def s3_endpoint(monkeypatch):
         yield endpoint
     finally:
         server.stop()
+
+
+class S3Traffic:
+    """Counts what S3 clients fetch through a forwarding proxy in front of moto."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, str, int]] = []  # method, path, response bytes
+
+    def reset(self) -> None:
+        self.requests.clear()
+
+    def gets(self, containing: str = "") -> list[tuple[str, str, int]]:
+        return [r for r in self.requests if r[0] == "GET" and containing in r[1]]
+
+    def bytes_read(self, containing: str = "") -> int:
+        return sum(size for _, _, size in self.gets(containing))
+
+
+@pytest.fixture
+def s3_traffic(s3_endpoint):
+    """(endpoint, traffic): an S3 endpoint whose every request and response size is recorded."""
+    import http.client
+    import http.server
+    import threading
+    from urllib.parse import urlsplit
+
+    traffic = S3Traffic()
+    upstream = urlsplit(s3_endpoint)
+
+    class Forward(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _forward(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            headers["Host"] = self.headers["Host"]  # as signed: the signature covers the host
+            connection.request(self.command, self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            traffic.requests.append((self.command, self.path, len(payload)))
+            self.send_response(response.status)
+            # A HEAD answer carries the object's length and no body: pass it on as is.
+            dropped = ("transfer-encoding", "connection") + (() if self.command == "HEAD" else ("content-length",))
+            for key, value in response.getheaders():
+                if key.lower() not in dropped:
+                    self.send_header(key, value)
+            if self.command != "HEAD":
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            connection.close()
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", traffic
+    finally:
+        server.shutdown()

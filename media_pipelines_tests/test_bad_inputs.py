@@ -4,10 +4,11 @@ every table, no traceback reaches the CLI, and the second run leaves identical r
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from media_pipelines.cli import main
 from media_pipelines.core.tools import run_ffmpeg
+from media_pipelines.lake.query import table_names
+from media_pipelines.lake.store import LocalStore
+from media_pipelines.lake.tables import read_title_table
 from media_pipelines.samples import jfk_audio
 from media_pipelines.samples.bad_inputs import CONTROL, deliver_bad_inputs
 from media_pipelines_tests.conftest import deliver
@@ -18,12 +19,11 @@ PER_SOURCE_TABLES = ("renditions", "rendition_qc", "shots", "frames", "shot_audi
 
 
 def table_rows(project: Path, table: str, title_id: str) -> list[dict]:
-    folder = project / "data/lake/tables" / table / f"title_id={title_id}"
-    return [row for path in sorted(folder.glob("*.parquet")) for row in pq.read_table(path).to_pylist()]
+    return read_title_table(LocalStore(project / "data/lake"), table, title_id).to_pylist()
 
 
 def all_rows(project: Path) -> dict[str, list[dict]]:
-    tables = sorted(p.name for p in (project / "data/lake/tables").iterdir())
+    tables = table_names(LocalStore(project / "data/lake"))
     return {f"{t}/{title}": table_rows(project, t, title) for t in tables for title in (SUITE, NEIGHBOUR)}
 
 

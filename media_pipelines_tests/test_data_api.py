@@ -2,32 +2,28 @@
 files rows point at, on a local lake and on S3."""
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import write_title_table
 from media_pipelines.query import Lake, UnknownTableError, connect_lake
+from media_pipelines_tests.table_rows import table_rows
 
 
 def fill(store) -> None:
     for title, shots in (("alpha", 3), ("beta", 2)):
-        write_title_table(store, "raw_files", title, pa.table({"source_id": [f"{title}-src"]}))
+        write_title_table(store, "raw_files", title, table_rows("raw_files", [{"source_id": f"{title}-src"}]))
         keys = [f"media/{title}/shots/k{i}.jpg" for i in range(shots)]
         for i, key in enumerate(keys):
             store.put_bytes(f"{title} keyframe {i}".encode(), key)
-        table = pa.table({
-            "shot_index": list(range(shots)),
-            "duration_s": [1.0 + i for i in range(shots)],
-            "keyframe_uri": keys,
-        })  # fmt: skip
-        write_title_table(store, "shots", title, table)
+        rows = [{"source_id": "v", "shot_index": i, "fps": 1.0 + i, "keyframe_uri": key} for i, key in enumerate(keys)]
+        write_title_table(store, "shots", title, table_rows("shots", rows))
 
 
 def check(lake: Lake) -> None:
     assert lake.titles() == ["alpha", "beta"] and lake.tables() == ["raw_files", "shots"]
-    rows = lake.table("shots", title="alpha", columns=["shot_index", "duration_s"], where="duration_s > 1.5")
-    assert rows.to_pylist() == [{"shot_index": 1, "duration_s": 2.0}, {"shot_index": 2, "duration_s": 3.0}]
+    rows = lake.table("shots", title="alpha", columns=["shot_index", "fps"], where="fps > 1.5")
+    assert rows.to_pylist() == [{"shot_index": 1, "fps": 2.0}, {"shot_index": 2, "fps": 3.0}]
     everything = lake.table("shots")
     assert everything.num_rows == 5 and "title_id" in everything.column_names
     frame = lake.frame("shots", where="title_id = 'beta'")

@@ -24,6 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
     export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")
+    export.add_argument(
+        "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
+    )
+    maintain = commands.add_parser("maintain", help="compact the tables, drop old versions and unreferenced media")
+    maintain.add_argument("--retention-days", type=float, help="versions younger than this are kept (default 7)")
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
@@ -33,13 +38,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 
-    if args.command in ("query", "export"):
+    if args.command in ("query", "export", "maintain"):
         # Reading the lake needs no Dagster: importing it and building the definitions cost seconds.
         from media_pipelines.cli import lake
         from media_pipelines.lake.roots import lake_store
 
         if args.command == "query":
             return lake.query(lake_store(), args.sql, args.format)
+        if args.command == "maintain":
+            return lake.maintain(lake_store(), args.retention_days)
         return lake.export(lake_store(), args)
     from media_pipelines.cli import backfill, titles
     from media_pipelines.cli.recovery import stop_on_sigterm

@@ -4,20 +4,20 @@ import argparse
 import io
 import json
 import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from media_pipelines.export.export import MANIFEST, export_shots
-from media_pipelines.export.samples import ExportQueryError
-from media_pipelines.lake.query import connect
+from media_pipelines.lake.query import connect, versions_as_of
 from media_pipelines.lake.store import ObjectStore
 
 
 def query(store: ObjectStore, sql: str, output: str) -> int:
     try:
-        result = connect(store).sql(sql)
+        result = connect(store, sql=sql).sql(sql)
     except duckdb.Error as exc:
         print(f"query failed: {exc}", file=sys.stderr)
         return 1
@@ -45,11 +45,56 @@ def _flat(table: pa.Table) -> pa.Table:
 
 
 def export(store: ObjectStore, args: argparse.Namespace) -> int:
+    # Here, not at import: a query does without the exporter's media libraries.
+    from media_pipelines.export.export import MANIFEST, export_shots
+    from media_pipelines.export.samples import ExportQueryError
+
     try:
-        manifest = export_shots(store, args.sql, args.format, args.out, args.shard_size, args.clips)
-    except (ExportQueryError, FileExistsError) as exc:
+        versions = _as_of(store, args.as_of) if args.as_of else None
+        manifest = export_shots(store, args.sql, args.format, args.out, args.shard_size, args.clips, versions)
+    except (ExportQueryError, FileExistsError, AsOfError) as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
     print(f"{manifest['samples']} samples in {len(manifest['shards'])} {args.format} shards: {args.out}")
     print(f"manifest: {args.out / MANIFEST} ({len(manifest['sources'])} sources)")
+    return 0
+
+
+class AsOfError(ValueError):
+    pass
+
+
+def _as_of(store: ObjectStore, value: str) -> dict[str, int]:
+    """An earlier export's manifest (its table versions) or a time (ISO 8601, UTC unless it says)."""
+    from media_pipelines.export.export import MANIFEST
+
+    path = Path(value)
+    if path.is_dir():
+        path = path / MANIFEST
+    if path.is_file():
+        try:
+            return {name: int(v) for name, v in json.loads(path.read_text(encoding="utf-8"))["table_versions"].items()}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AsOfError(f"{path} is not an export manifest with table versions") from exc
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise AsOfError(f"--as-of {value!r} is neither an export manifest nor an ISO 8601 time") from None
+    versions = versions_as_of(store, when if when.tzinfo else when.replace(tzinfo=UTC))
+    if not versions:
+        raise AsOfError(f"the lake has no table version at or before {value}")
+    return versions
+
+
+def maintain(store: ObjectStore, retention_days: float | None) -> int:
+    from media_pipelines.lake.maintenance import DEFAULT_RETENTION_DAYS, maintain_lake
+
+    days = DEFAULT_RETENTION_DAYS if retention_days is None else retention_days
+    report = maintain_lake(store, timedelta(days=days))
+    for name, table in report.tables.items():
+        print(
+            f"{name:<22} {table.files_before:>6} -> {table.files_after:<6} fragments"
+            f"  {table.versions_removed} old versions removed"
+        )
+    print(f"{report.media_files_removed} media files no retained version points at removed")
     return 0

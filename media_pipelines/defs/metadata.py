@@ -1,2 +1,22 @@
+import dagster as dg
+
+from media_pipelines.lake.tables import TableSpec
+
 # The one-line, human summary every stage asset puts in its materialization metadata (the CLI prints it).
 SUMMARY = "summary"
+
+
+def tables_metadata(*specs: TableSpec) -> dict:
+    """An asset's definition metadata from the tables of record it writes: the first table's columns as
+    the UI's column schema, and every table's description, row key and columns."""
+    main, *_ = specs
+    lines = []
+    for spec in specs:
+        lines.append(f"**{spec.name}**: {spec.description}; one row per `{', '.join(('title_id', *spec.row_key))}`")
+        lines.append(", ".join(f"`{f.name}` {f.type}" for f in spec.stored_schema))
+    return {
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(f.name, str(f.type)) for f in main.stored_schema]
+        ),
+        "tables": dg.MetadataValue.md("\n\n".join(lines)),
+    }

@@ -5,7 +5,7 @@ import json
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from media_pipelines.core.inspect import sha256_file
@@ -13,21 +13,30 @@ from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.export.clips import cut_clip
 from media_pipelines.export.samples import ExportQueryError, query_columns, sample_batches
 from media_pipelines.export.shards import PAYLOADS, WRITERS
-from media_pipelines.lake.query import connect
+from media_pipelines.lake.query import connection_over, open_tables
 from media_pipelines.lake.store import ObjectStore
 
 MANIFEST = "manifest.json"
 
 
 def export_shots(
-    store: ObjectStore, sql: str, fmt: str, out_dir: Path, shard_size: int = 1000, clips: bool = False
+    store: ObjectStore,
+    sql: str,
+    fmt: str,
+    out_dir: Path,
+    shard_size: int = 1000,
+    clips: bool = False,
+    versions: Mapping[str, int] | None = None,
 ) -> dict:
-    """Returns the manifest. The same lake, query and options give byte-identical shards."""
+    """Returns the manifest, which records the version of every table the export read: the same versions
+    (`versions`, e.g. an earlier manifest's `table_versions`), query and options give byte-identical shards,
+    whatever titles were re-run since, as long as those versions are retained (lake.maintenance)."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}: use {', '.join(WRITERS)}")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise FileExistsError(f"{out_dir} exists and is not an empty folder")
-    connection = connect(store)
+    datasets = open_tables(store, versions)
+    connection = connection_over(datasets)
     columns = query_columns(connection, sql)
     if clash := [c for c in columns if c in dict(PAYLOADS)]:
         raise ExportQueryError(f"rename the query's column(s) {', '.join(clash)}: they name sample payloads")
@@ -42,6 +51,7 @@ def export_shots(
             "clips": clips,
             "samples": sum(s["samples"] for s in shards),
             "shards": shards,
+            "table_versions": {name: dataset.version for name, dataset in sorted(datasets.items())},
             **provenance,
             "software": json.loads(tool_versions_json()),
         }

@@ -5,6 +5,7 @@ import json
 import pyarrow as pa
 
 from media_pipelines.core.annotations import Annotation
+from media_pipelines.lake.tables import TableSpec
 
 ANNOTATIONS = "annotations"
 
@@ -20,6 +21,12 @@ ANNOTATIONS_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+ANNOTATIONS_SPEC = TableSpec(
+    ANNOTATIONS,
+    ANNOTATIONS_SCHEMA,
+    row_key=("file_name", "annotation_index"),
+    description="expert labels on time ranges of the title, as delivered",
 )
 
 

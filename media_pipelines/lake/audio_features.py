@@ -3,6 +3,7 @@
 import pyarrow as pa
 
 from media_pipelines.core.audio_features.bins import BinStats
+from media_pipelines.lake.tables import TableSpec
 
 SHOT_AUDIO = "shot_audio"
 AUDIO_TIMELINE = "audio_timeline"
@@ -22,7 +23,19 @@ _FEATURES = [
 ]
 _SOURCES = [("source_id", pa.string()), ("audio_source_id", pa.string())]
 SHOT_AUDIO_SCHEMA = pa.schema([*_SOURCES, ("shot_index", pa.int32()), *_FEATURES])
+SHOT_AUDIO_SPEC = TableSpec(
+    SHOT_AUDIO,
+    SHOT_AUDIO_SCHEMA,
+    row_key=("source_id", "audio_source_id", "shot_index"),
+    description="audio features of each shot, from the audio rendition it is heard with",
+)
 AUDIO_TIMELINE_SCHEMA = pa.schema([*_SOURCES, ("second", pa.int32()), *_FEATURES])
+AUDIO_TIMELINE_SPEC = TableSpec(
+    AUDIO_TIMELINE,
+    AUDIO_TIMELINE_SCHEMA,
+    row_key=("source_id", "audio_source_id", "second"),
+    description="audio features per second of title time",
+)
 
 
 def feature_rows(source_id, audio_source_id, index_name, stats: list[BinStats], sha256: str, code_version: str):

@@ -2,8 +2,65 @@
 
 import pyarrow as pa
 
+from media_pipelines.lake.tables import TableSpec
+
 MEDIA_TABLE = "media_table"
 TITLE_SUMMARY = "title_summary"
+
+MEDIA_TABLE_SCHEMA = pa.schema(
+    [
+        ("source_id", pa.string()),
+        ("shot_index", pa.int32()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+        ("duration_s", pa.float64()),
+        ("start_frame", pa.int64()),
+        ("end_frame", pa.int64()),
+        ("transition_in", pa.string()),
+        ("transition_confidence", pa.float64()),
+        ("keyframe_uri", pa.string()),
+        ("duplicate_group", pa.string()),
+        ("sampled_frames", pa.int64()),
+        ("brightness", pa.float64()),
+        ("contrast", pa.float64()),
+        ("colorfulness", pa.float64()),
+        ("sharpness", pa.float64()),
+        ("motion", pa.float64()),
+        ("max_motion", pa.float64()),
+        ("keyframe_phash", pa.string()),
+        ("dominant_colors", pa.list_(pa.string())),
+        ("audio_source_id", pa.string()),
+        ("transcript_text", pa.string()),
+        ("word_count", pa.int64()),
+        ("speech_ratio", pa.float64()),
+        ("language", pa.string()),
+        ("subtitle_text", pa.string()),
+        ("subtitle_cues", pa.int64()),
+        ("subtitle_file", pa.string()),
+        ("rms_dbfs", pa.float64()),
+        ("speech_share", pa.float64()),
+        ("music_share", pa.float64()),
+        ("silence_share", pa.float64()),
+        ("other_share", pa.float64()),
+        ("onset_rate", pa.float64()),
+        ("spectral_centroid_hz", pa.float64()),
+        ("annotation_labels", pa.list_(pa.string())),
+        ("annotations_json", pa.string()),
+        ("source_sha256", pa.string()),
+        ("shots_code_version", pa.string()),
+        ("asr_model", pa.string()),
+        ("transcripts_code_version", pa.string()),
+        ("audio_code_version", pa.string()),
+        ("code_version", pa.string()),
+    ]
+)
+MEDIA_TABLE_SPEC = TableSpec(
+    MEDIA_TABLE,
+    MEDIA_TABLE_SCHEMA,
+    row_key=("source_id", "shot_index"),
+    description="one row per shot, every modality joined on title time",
+    media_columns=("keyframe_uri",),
+)
 
 TITLE_SUMMARY_SCHEMA = pa.schema(
     [
@@ -37,4 +94,10 @@ TITLE_SUMMARY_SCHEMA = pa.schema(
         ("source_sha256s", pa.list_(pa.string())),  # every usable delivered file, in name order
         ("code_version", pa.string()),
     ]
+)
+TITLE_SUMMARY_SPEC = TableSpec(
+    TITLE_SUMMARY,
+    TITLE_SUMMARY_SCHEMA,
+    row_key=(),
+    description="one row per title: shots, speech, loudness, subtitles, labels and the QC verdict",
 )

@@ -1,40 +1,82 @@
-"""SQL over every lake table at once: DuckDB views, one per table, across all titles."""
+"""SQL over every lake table at once: DuckDB, one view per table across all titles."""
 
-import io
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from media_pipelines.lake.store import LocalStore, ObjectStore
-from media_pipelines.lake.tables import TABLES_PREFIX
+from media_pipelines.lake.catalog import TABLE_SPECS
+from media_pipelines.lake.store import ObjectStore
+from media_pipelines.lake.tables import open_table
+
+
+def open_tables(
+    store: ObjectStore, versions: Mapping[str, int | str] | None = None, names: Iterable[str] | None = None
+) -> dict:
+    """Every table some title has written (or those named), at its latest version or the version given
+    for it (a table the versions do not name did not exist at that state of the lake and is left out)."""
+    datasets = {}
+    wanted = set(TABLE_SPECS) if names is None else set(names)
+    for name in (n for n in TABLE_SPECS if n in wanted):
+        if versions is not None and name not in versions:
+            continue
+        dataset = open_table(store, name, version=None if versions is None else versions[name])
+        if dataset is not None:
+            datasets[name] = dataset
+    return datasets
+
+
+def versions_as_of(store: ObjectStore, when: datetime) -> dict[str, int]:
+    """Each table's version that was the latest at a time (a table created later is left out)."""
+    versions = {}
+    for name in TABLE_SPECS:
+        try:
+            dataset = open_table(store, name, as_of=when)
+        except ValueError:  # Lance: no version of this table at or before that time
+            continue
+        if dataset is not None:
+            versions[name] = dataset.version
+    return versions
 
 
 def table_names(store: ObjectStore) -> list[str]:
-    return sorted({info.key.split("/")[1] for info in store.walk(TABLES_PREFIX) if info.key.endswith(".parquet")})
+    return sorted(open_tables(store))
 
 
-def connect(store: ObjectStore) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a view per table (title_id included), its columns the union of every
-    title's (a column a later stage version added reads as null for titles written before it). A local lake
-    is scanned in place; an S3 lake is read through the store's client, since DuckDB's httpfs extension
-    cannot be fetched here."""
+def connect(
+    store: ObjectStore, versions: Mapping[str, int | str] | None = None, sql: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Views for every table, or for those a query names: `select 1` opens none (nor imports Lance)."""
+    return connection_over(open_tables(store, versions, referenced_tables(sql) if sql else None))
+
+
+def referenced_tables(sql: str) -> set[str] | None:
+    """The names a query reads from, by DuckDB's own parser (no binding, so no table need exist); None
+    when it cannot say, e.g. for a statement that is not a SELECT."""
+    with duckdb.connect() as parser:
+        tree = json.loads(parser.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    if tree.get("error"):
+        return None
+    names: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                names.add(node.get("table_name"))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
+
+
+def connection_over(datasets: Mapping) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a view per table, title_id a column. DuckDB scans each Lance dataset
+    through its Arrow interface, pushing column selection and filters down, so a query reads only what it
+    needs, locally or from S3 in byte ranges. Each view is one snapshot: a title committed after the
+    datasets were opened is not seen through them."""
     connection = duckdb.connect()
-    for name in table_names(store):
-        if isinstance(store, LocalStore):
-            pattern = str(store.root / TABLES_PREFIX / name / "*" / "*.parquet")
-            connection.execute(
-                f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)"
-            )
-        else:
-            connection.register(name, _read_table(store, name))
+    for name, dataset in datasets.items():
+        connection.register(name, dataset)
     return connection
-
-
-def _read_table(store: ObjectStore, name: str) -> pa.Table:
-    parts = []
-    for info in store.walk(f"{TABLES_PREFIX}/{name}"):
-        title_id = info.key.split("/")[2].removeprefix("title_id=")
-        part = pq.read_table(io.BytesIO(store.read_bytes(info.key)))
-        parts.append(part.append_column("title_id", pa.array([title_id] * part.num_rows, pa.string())))
-    return pa.concat_tables(parts, promote_options="default")

@@ -7,7 +7,7 @@ import pyarrow as pa
 from media_pipelines.core.inspect import FileInspection
 from media_pipelines.core.media_types import FileStatus, MediaKind
 from media_pipelines.lake.store import ObjectStore
-from media_pipelines.lake.tables import read_title_table
+from media_pipelines.lake.tables import TableSpec, read_title_table
 
 RAW_FILES = "raw_files"
 
@@ -28,6 +28,12 @@ RAW_FILES_SCHEMA = pa.schema(
         ("tool_versions", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+RAW_FILES_SPEC = TableSpec(
+    RAW_FILES,
+    RAW_FILES_SCHEMA,
+    row_key=("source_id",),
+    description="one row per delivered file: kind, checksum, streams, status",
 )
 
 

@@ -4,6 +4,8 @@ import json
 
 import pyarrow as pa
 
+from media_pipelines.lake.tables import TableSpec
+
 RENDITIONS = "renditions"
 RENDITION_QC = "rendition_qc"
 
@@ -26,6 +28,13 @@ RENDITIONS_SCHEMA = pa.schema(
         ("tool_versions", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+RENDITIONS_SPEC = TableSpec(
+    RENDITIONS,
+    RENDITIONS_SCHEMA,
+    row_key=("source_id", "kind"),
+    description="the standardized renditions of each source (mezzanine, proxy, audio)",
+    media_columns=("uri",),
 )
 
 RENDITION_QC_SCHEMA = pa.schema(
@@ -56,6 +65,12 @@ RENDITION_QC_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+RENDITION_QC_SPEC = TableSpec(
+    RENDITION_QC,
+    RENDITION_QC_SCHEMA,
+    row_key=("source_id",),
+    description="per source: alignment to title time, decode errors, loudness, black and frozen segments",
 )
 
 

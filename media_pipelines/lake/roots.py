@@ -28,6 +28,15 @@ class S3Settings:
             "s3", endpoint_url=self.endpoint_url, region_name=self.region_name, config=config
         )
 
+    def storage_options(self) -> dict[str, str]:
+        """The same settings for Lance's object store; credentials it finds itself, as boto3 does (the
+        environment, a profile, the task or instance role)."""
+        options = {"aws_region": self.region_name}
+        if self.endpoint_url:
+            options["aws_endpoint"] = self.endpoint_url
+            options["allow_http"] = str(self.endpoint_url.startswith("http://")).lower()
+        return options
+
 
 def s3_settings(env: Mapping[str, str] = os.environ) -> S3Settings:
     return S3Settings(
@@ -52,7 +61,7 @@ def lake_root(env: Mapping[str, str] = os.environ) -> str:
 def open_store(root: str, s3: S3Settings) -> ObjectStore:
     if is_s3_uri(root):
         bucket, prefix = parse_s3_uri(root)
-        return S3Store(s3.client(), bucket, prefix)
+        return S3Store(s3.client(), bucket, prefix, s3.storage_options())
     return LocalStore(Path(root))
 
 

@@ -2,6 +2,8 @@
 
 import pyarrow as pa
 
+from media_pipelines.lake.tables import TableSpec
+
 SHOTS = "shots"
 FRAMES = "frames"
 
@@ -24,6 +26,13 @@ SHOTS_SCHEMA = pa.schema(
         ("code_version", pa.string()),
     ]
 )
+SHOTS_SPEC = TableSpec(
+    SHOTS,
+    SHOTS_SCHEMA,
+    row_key=("source_id", "shot_index"),
+    description="shots with their transitions and keyframes, on title time",
+    media_columns=("keyframe_uri",),
+)
 
 FRAMES_SCHEMA = pa.schema(
     [
@@ -43,6 +52,13 @@ FRAMES_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+FRAMES_SPEC = TableSpec(
+    FRAMES,
+    FRAMES_SCHEMA,
+    row_key=("source_id", "frame_index"),
+    description="sampled frames with picture features and perceptual hashes",
+    media_columns=("uri",),
 )
 
 

@@ -22,6 +22,7 @@ class ObjectInfo:
     version: str  # what changes when the content is replaced: mtime for files, ETag on S3
     # Why the object must not be read, when it is listed but its bytes would come from outside its folder.
     refused: str | None = None
+    modified: float = 0.0  # seconds since the epoch: clean-up leaves what is younger than its retention
 
 
 class ObjectStore(Protocol):
@@ -37,6 +38,8 @@ class ObjectStore(Protocol):
     # A table's reference (a key relative to the lake root, as stages write them) or a full URI in it.
     def key_for(self, uri: str) -> str: ...
     def delete(self, key: str) -> None: ...
+    # Where a Lance dataset under key is, and the options its object store needs (None for a folder).
+    def dataset_location(self, key: str) -> tuple[str, dict[str, str] | None]: ...
 
 
 def checked_key(key: str) -> str:
@@ -74,7 +77,7 @@ class LocalStore:
         if refused:
             return ObjectInfo(key=key, size=0, version=f"link:{os.readlink(path)}", refused=refused)
         stat = path.stat()
-        return ObjectInfo(key=key, size=stat.st_size, version=str(stat.st_mtime_ns))
+        return ObjectInfo(key=key, size=stat.st_size, version=str(stat.st_mtime_ns), modified=stat.st_mtime)
 
     def _link_refusal(self, path: Path, key: str) -> str | None:
         folder = self.root / key.split("/", 1)[0]
@@ -124,6 +127,9 @@ class LocalStore:
     def uri_for(self, key: str) -> str:
         return str(self._path(key))
 
+    def dataset_location(self, key: str) -> tuple[str, dict[str, str] | None]:
+        return str(self._path(key)), None
+
     def key_for(self, uri: str) -> str:
         if not Path(uri).is_absolute():
             return checked_key(uri)
@@ -152,8 +158,10 @@ def _remove_dead_writers_temps(final: Path) -> None:
 class S3Store:
     """A bucket prefix; single PUTs and completed multipart uploads are atomic in S3 itself."""
 
-    def __init__(self, client: Any, bucket: str, prefix: str = ""):
+    def __init__(self, client: Any, bucket: str, prefix: str = "", storage_options: dict[str, str] | None = None):
         self.client = client
+        # The same endpoint and region for Lance's own object store, which reads tables in byte ranges.
+        self.storage_options = storage_options or {}
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
@@ -173,7 +181,8 @@ class S3Store:
                     continue
                 # A key with an empty part would name another path on local disk and in our own layout.
                 refused = "an object key with an empty path part" if "" in parts else None
-                yield ObjectInfo(key=key, size=obj["Size"], version=obj["ETag"].strip('"'), refused=refused)
+                version, modified = obj["ETag"].strip('"'), obj["LastModified"].timestamp()
+                yield ObjectInfo(key=key, size=obj["Size"], version=version, refused=refused, modified=modified)
 
     def exists(self, key: str) -> bool:
         response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._key(key), MaxKeys=1)
@@ -198,6 +207,9 @@ class S3Store:
 
     def uri_for(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def dataset_location(self, key: str) -> tuple[str, dict[str, str] | None]:
+        return self.uri_for(key), self.storage_options
 
     def key_for(self, uri: str) -> str:
         if not is_s3_uri(uri):

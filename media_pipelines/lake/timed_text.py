@@ -3,6 +3,7 @@
 import pyarrow as pa
 
 from media_pipelines.core.timed_text.model import TimedText
+from media_pipelines.lake.tables import TableSpec
 
 TIMED_TEXT_CUES = "timed_text_cues"
 
@@ -26,6 +27,12 @@ CUES_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+CUES_SPEC = TableSpec(
+    TIMED_TEXT_CUES,
+    CUES_SCHEMA,
+    row_key=("source_id", "cue_index"),
+    description="subtitle and caption cues on title time",
 )
 
 
@@ -70,6 +77,12 @@ ALIGNMENT_SCHEMA = pa.schema(
         ("transcript_sha256", pa.string()),  # the source whose transcript it was aligned to
         ("code_version", pa.string()),
     ]
+)
+ALIGNMENT_SPEC = TableSpec(
+    TIMED_TEXT_ALIGNMENT,
+    ALIGNMENT_SCHEMA,
+    row_key=("file_name", "cue_index"),
+    description="each cue matched against the transcript: agreement and offset",
 )
 
 

@@ -3,6 +3,7 @@
 import pyarrow as pa
 
 from media_pipelines.core.transcripts.transcribe import Transcript
+from media_pipelines.lake.tables import TableSpec
 
 TRANSCRIPT_SEGMENTS = "transcript_segments"
 TRANSCRIPT_WORDS = "transcript_words"
@@ -29,6 +30,12 @@ SEGMENTS_SCHEMA = pa.schema(
         ("code_version", pa.string()),
     ]
 )
+SEGMENTS_SPEC = TableSpec(
+    TRANSCRIPT_SEGMENTS,
+    SEGMENTS_SCHEMA,
+    row_key=("source_id", "segment_index"),
+    description="transcript segments with language and confidence",
+)
 
 WORDS_SCHEMA = pa.schema(
     [
@@ -42,6 +49,12 @@ WORDS_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+WORDS_SPEC = TableSpec(
+    TRANSCRIPT_WORDS,
+    WORDS_SCHEMA,
+    row_key=("source_id", "segment_index", "word_index"),
+    description="words with their times and probabilities",
 )
 
 
@@ -97,6 +110,12 @@ SPEECH_SCHEMA = pa.schema(
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
+)
+SPEECH_SPEC = TableSpec(
+    SPEECH_REGIONS,
+    SPEECH_SCHEMA,
+    row_key=("source_id", "region_index"),
+    description="voice-activity regions of each audio rendition",
 )
 
 

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from media_pipelines.definitions import build_definitions, build_resources, defs
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.partitions import TITLES_PARTITION_NAME, title_asset_keys
+from media_pipelines.lake.catalog import TABLE_SPECS
 from media_pipelines_tests.defs.test_automation import STAGES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,8 +54,20 @@ def test_every_stage_is_versioned_retried_on_transient_errors_and_heavy_ones_poo
     }
 
 
+def test_every_stage_shows_the_columns_of_the_table_of_record_it_writes():
+    graph = defs.resolve_asset_graph()
+    written = set()
+    for key in title_asset_keys(graph):
+        metadata = graph.get(key).metadata
+        columns = [c.name for c in metadata["dagster/column_schema"].columns]
+        tables = re.findall(r"\*\*(\w+)\*\*", metadata["tables"].value)
+        assert columns == TABLE_SPECS[tables[0]].stored_schema.names, key
+        written |= set(tables)
+    assert written == set(TABLE_SPECS)  # every table of record is shown on the asset that writes it
+
+
 HEAVY_ENGINES = ("faster_whisper", "ctranslate2", "onnxruntime", "whisper", "torch", "librosa", "scipy", "numba",
-                 "duckdb", "pandas", "boto3", "dagster_aws")  # fmt: skip
+                 "duckdb", "pandas", "boto3", "dagster_aws", "lance")  # fmt: skip
 
 
 def test_loading_the_definitions_loads_no_asr_audio_analysis_sql_or_s3_engine():

@@ -1,14 +1,19 @@
 import io
 import json
 import tarfile
+import time
+from datetime import UTC, datetime
 
 import av
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
 from media_pipelines.cli import main
 from media_pipelines.core.transcripts.wer import normalized
+from media_pipelines.lake.store import LocalStore
+from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.samples import jfk_audio
 from media_pipelines.samples.generate import ClipSpec, make_clip, shots_with_cuts
 from media_pipelines_tests.conftest import deliver
@@ -84,3 +89,33 @@ def test_queries_that_are_not_shots_and_occupied_folders_are_refused(lake, capsy
     assert main(["export", "--sql", SPOKEN, "--out", "full"]) == 1
     assert "not an empty folder" in capsys.readouterr().err and (lake / "full/keep.txt").read_text() == "mine"
     assert not [p for p in lake.iterdir() if p.name.startswith(".x-") or p.name.startswith(".full-")]
+
+
+def shard_bytes(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+
+
+def test_as_of_rebuilds_an_earlier_export_byte_for_byte_after_a_rerun(lake, capsys):
+    args = ["export", "--sql", SPOKEN, "--format", "webdataset", "--shard-size", "1"]
+    assert main([*args, "--out", "first"]) == 0
+    manifest = json.loads((lake / "first/manifest.json").read_text())
+    assert manifest["table_versions"]["media_table"] >= 1 and "shots" in manifest["table_versions"]
+    time.sleep(0.05)
+    between = datetime.now(UTC).isoformat()
+
+    store = LocalStore(lake / "data/lake")  # the title re-run with a different transcript
+    rows = read_title_table(store, "media_table", "speech")
+    rerun = rows.set_column(
+        rows.schema.get_field_index("transcript_text"), "transcript_text", pa.array(["other words"] * rows.num_rows)
+    )
+    write_title_table(store, "media_table", "speech", rerun)
+
+    assert main([*args, "--out", "now"]) == 0
+    assert shard_bytes(lake / "now") != shard_bytes(lake / "first")
+    assert main([*args, "--out", "again", "--as-of", str(lake / "first/manifest.json")]) == 0
+    assert main([*args, "--out", "then", "--as-of", between]) == 0
+    assert shard_bytes(lake / "again") == shard_bytes(lake / "then") == shard_bytes(lake / "first")
+    assert json.loads((lake / "again/manifest.json").read_text())["table_versions"] == manifest["table_versions"]
+    capsys.readouterr()
+    assert main([*args, "--out", "never", "--as-of", "2001-01-01T00:00:00"]) == 1
+    assert "no table version at or before" in capsys.readouterr().err

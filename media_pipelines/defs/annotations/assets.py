@@ -7,11 +7,11 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
-from media_pipelines.lake.annotations import ANNOTATIONS, ANNOTATIONS_SCHEMA, annotation_rows
+from media_pipelines.lake.annotations import ANNOTATIONS, ANNOTATIONS_SCHEMA, ANNOTATIONS_SPEC, annotation_rows
 from media_pipelines.lake.raw_files import delivered_files
 from media_pipelines.lake.tables import write_title_table
 
@@ -20,12 +20,13 @@ ANNOTATIONS_CODE_VERSION = short_digest("annotations-1", length=12)
 
 
 @dg.asset(
+    metadata=tables_metadata(ANNOTATIONS_SPEC),
     partitions_def=titles_partitions,
     deps=[raw_media],
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=ANNOTATIONS_CODE_VERSION,
-    kinds={"parquet"},
+    kinds={"lance"},
     group_name="annotations",
     check_specs=[files_parse_check_spec(ANNOTATIONS_PARSE_CHECK, "annotations", "annotation")],
 )

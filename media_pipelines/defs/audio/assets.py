@@ -8,7 +8,7 @@ from media_pipelines.core.audio_features.analyze import AudioAnalysis, analyze_a
 from media_pipelines.core.enrich.pairing import pair_audio
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -19,8 +19,10 @@ from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.audio_features import (
     AUDIO_TIMELINE,
     AUDIO_TIMELINE_SCHEMA,
+    AUDIO_TIMELINE_SPEC,
     SHOT_AUDIO,
     SHOT_AUDIO_SCHEMA,
+    SHOT_AUDIO_SPEC,
     feature_rows,
 )
 from media_pipelines.lake.renditions import RENDITIONS
@@ -38,13 +40,14 @@ AUDIO_FEATURES_CODE_VERSION = code_version(
 
 
 @dg.asset(
+    metadata=tables_metadata(SHOT_AUDIO_SPEC, AUDIO_TIMELINE_SPEC),
     partitions_def=titles_partitions,
     deps=[renditions, shots, transcripts],
     pool="cpu",
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=AUDIO_FEATURES_CODE_VERSION,
-    kinds={"audio", "parquet"},
+    kinds={"audio", "lance"},
     group_name="audio",
     check_specs=[sources_check_spec("audio_features")],
 )

@@ -7,7 +7,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs.annotations.assets import annotations
 from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -16,7 +16,7 @@ from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.audio_features import SHOT_AUDIO
-from media_pipelines.lake.media_table import MEDIA_TABLE
+from media_pipelines.lake.media_table import MEDIA_TABLE, MEDIA_TABLE_SPEC
 from media_pipelines.lake.renditions import RENDITIONS
 from media_pipelines.lake.shots import FRAMES, SHOTS
 from media_pipelines.lake.tables import read_title_table, write_title_table
@@ -38,12 +38,13 @@ PREVIEW_COLUMNS = ("shot_index", "start_s", "duration_s", "transition_in", "word
 
 
 @dg.asset(
+    metadata=tables_metadata(MEDIA_TABLE_SPEC),
     partitions_def=titles_partitions,
     deps=[shots, transcripts, timed_text, audio_features, annotations],
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=MEDIA_TABLE_CODE_VERSION,
-    kinds={"duckdb", "parquet"},
+    kinds={"duckdb", "lance"},
     group_name="enrich",
 )
 def media_table(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:

@@ -12,7 +12,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -21,7 +21,7 @@ from media_pipelines.defs.timed_text.alignment import AlignmentConfig, subtitle_
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.audio_features import AUDIO_TIMELINE
 from media_pipelines.lake.media import publish_stage_media
-from media_pipelines.lake.media_table import MEDIA_TABLE, TITLE_SUMMARY, TITLE_SUMMARY_SCHEMA
+from media_pipelines.lake.media_table import MEDIA_TABLE, TITLE_SUMMARY, TITLE_SUMMARY_SCHEMA, TITLE_SUMMARY_SPEC
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.tables import read_title_table, write_title_table
@@ -44,12 +44,13 @@ class SummaryConfig(dg.Config):
 
 
 @dg.asset(
+    metadata=tables_metadata(TITLE_SUMMARY_SPEC),
     partitions_def=titles_partitions,
     deps=[media_table, renditions, subtitle_alignment],
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=SUMMARY_CODE_VERSION,
-    kinds={"parquet"},
+    kinds={"lance"},
     group_name="enrich",
 )
 def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake: StorageRoot) -> dg.MaterializeResult:

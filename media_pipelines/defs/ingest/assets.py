@@ -6,13 +6,13 @@ from media_pipelines.core.inspect import FileInspection, inspect_file, refused_f
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version, tool_versions_json
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.landing import snapshot_title
 from media_pipelines.lake.originals import store_original
-from media_pipelines.lake.raw_files import RAW_FILES, raw_files_table
+from media_pipelines.lake.raw_files import RAW_FILES, RAW_FILES_SPEC, raw_files_table
 from media_pipelines.lake.tables import write_title_table
 
 LANDING_FINGERPRINT = "landing_fingerprint"
@@ -20,9 +20,10 @@ INGEST_CODE_VERSION = code_version("ingest-3", media_tools=True)
 
 
 @dg.asset(
+    metadata=tables_metadata(RAW_FILES_SPEC),
     partitions_def=titles_partitions,
     code_version=INGEST_CODE_VERSION,
-    kinds={"parquet", "video"},
+    kinds={"lance", "video"},
     group_name="ingest",
     retry_policy=LAKE_IO_RETRY,
 )

@@ -14,20 +14,22 @@ from media_pipelines.core.renditions.standardize import STILL, render_source
 from media_pipelines.core.tools import code_version, tool_versions_json
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.defs.source_errors import SourceError, per_source
-from media_pipelines.lake.media import publish_stage_media, remove_stale_media
+from media_pipelines.lake.media import publish_stage_media
 from media_pipelines.lake.originals import original_key
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.renditions import (
     RENDITION_QC,
     RENDITION_QC_SCHEMA,
+    RENDITION_QC_SPEC,
     RENDITIONS,
     RENDITIONS_SCHEMA,
+    RENDITIONS_SPEC,
     qc_row,
     rendition_rows,
 )
@@ -66,12 +68,13 @@ class RenditionConfig(dg.Config):
 
 
 @dg.asset(
+    metadata=tables_metadata(RENDITIONS_SPEC, RENDITION_QC_SPEC),
     partitions_def=titles_partitions,
     deps=[raw_media],
     pool="transcode",
     automation_condition=STAGE_AUTOMATION,
     code_version=RENDITIONS_CODE_VERSION,
-    kinds={"ffmpeg", "video", "parquet"},
+    kinds={"ffmpeg", "video", "lance"},
     group_name="renditions",
     check_specs=checks.CHECK_SPECS,
     retry_policy=HEAVY_RETRY,
@@ -92,7 +95,6 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         write_title_table(store, RENDITIONS, title_id, pa.Table.from_pylist(rows, schema=RENDITIONS_SCHEMA))
         qc_rows = [o.qc_row for o in outcomes]
         write_title_table(store, RENDITION_QC, title_id, pa.Table.from_pylist(qc_rows, schema=RENDITION_QC_SCHEMA))
-        remove_stale_media(store, title_id, STAGE, keep={key for o in outcomes for key in o.media_keys})
         metadata = _metadata(rows, verified, Path(tmp))
     if not verified:
         raise dg.Failure(f"no source of title {title_id} could be rendered", metadata=metadata, allow_retries=False)
@@ -114,7 +116,6 @@ class _SourceOutcome:
     qc_row: dict
     rows: list[dict] = field(default_factory=list)
     verified: checks.Verified | None = None
-    media_keys: tuple[str, ...] = ()
 
 
 def _render_source(
@@ -148,7 +149,6 @@ def _render_source(
         qc_row=qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, result=result),
         rows=rows,
         verified=checks.Verified(source_id, result, rendered.decoded),
-        media_keys=tuple(local),
     )
 
 

@@ -16,15 +16,24 @@ from media_pipelines.core.shots.duplicates import group_near_duplicates
 from media_pipelines.core.shots.sheet import contact_sheet
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.defs.source_errors import per_source, sources_check, sources_check_spec, split_outcomes
-from media_pipelines.lake.media import publish_stage_media, remove_stale_media
+from media_pipelines.lake.media import publish_stage_media
 from media_pipelines.lake.renditions import RENDITIONS
-from media_pipelines.lake.shots import FRAMES, FRAMES_SCHEMA, SHOTS, SHOTS_SCHEMA, frame_rows, shot_rows
+from media_pipelines.lake.shots import (
+    FRAMES,
+    FRAMES_SCHEMA,
+    FRAMES_SPEC,
+    SHOTS,
+    SHOTS_SCHEMA,
+    SHOTS_SPEC,
+    frame_rows,
+    shot_rows,
+)
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 
@@ -44,17 +53,17 @@ class _Analyzed:
     expected_frames: int
     analysis: SourceShots
     keyframe_uris: dict[int, str]
-    media_keys: tuple[str, ...]
     contact_sheet: Path
 
 
 @dg.asset(
+    metadata=tables_metadata(SHOTS_SPEC, FRAMES_SPEC),
     partitions_def=titles_partitions,
     deps=[renditions],
     pool="cpu",
     automation_condition=STAGE_AUTOMATION,
     code_version=SHOTS_CODE_VERSION,
-    kinds={"video", "parquet"},
+    kinds={"video", "lance"},
     group_name="shots",
     check_specs=[
         # Every later table keys rows by shot: a gap or an overlap would misplace them, so it stops them.
@@ -91,7 +100,6 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
             frame_table += frame_rows(*args, SHOTS_CODE_VERSION)
         write_title_table(store, SHOTS, title_id, pa.Table.from_pylist(shot_table, schema=SHOTS_SCHEMA))
         write_title_table(store, FRAMES, title_id, pa.Table.from_pylist(frame_table, schema=FRAMES_SCHEMA))
-        remove_stale_media(store, title_id, STAGE, keep={k for a in analyzed for k in a.media_keys})
         metadata = _metadata(shot_table, frame_table, analyzed)
     inputs = " ".join(sorted(kinds["mezzanine"]["uri"] for kinds in videos.values()))
     return dg.MaterializeResult(
@@ -128,7 +136,6 @@ def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Pat
         expected_frames=mezzanine["frame_count"],
         analysis=analysis,
         keyframe_uris={i: uris[f"{source_id}/{generation}/{k.keyframe_path.name}"] for i, k in keyframes},
-        media_keys=tuple(local),
         contact_sheet=sheet,
     )
 

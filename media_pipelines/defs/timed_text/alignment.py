@@ -6,14 +6,20 @@ import pyarrow as pa
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.align import MIN_AGREEMENT, TimedWord, align_cues, median_drift_ms
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.tables import read_title_table, write_title_table
-from media_pipelines.lake.timed_text import ALIGNMENT_SCHEMA, TIMED_TEXT_ALIGNMENT, TIMED_TEXT_CUES, alignment_rows
+from media_pipelines.lake.timed_text import (
+    ALIGNMENT_SCHEMA,
+    ALIGNMENT_SPEC,
+    TIMED_TEXT_ALIGNMENT,
+    TIMED_TEXT_CUES,
+    alignment_rows,
+)
 from media_pipelines.lake.transcripts import TRANSCRIPT_WORDS
 
 DRIFT_CHECK = "subtitle_drift_within_limit"
@@ -25,12 +31,13 @@ class AlignmentConfig(dg.Config):
 
 
 @dg.asset(
+    metadata=tables_metadata(ALIGNMENT_SPEC),
     partitions_def=titles_partitions,
     deps=[timed_text, transcripts],
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=ALIGNMENT_CODE_VERSION,
-    kinds={"parquet"},
+    kinds={"lance"},
     group_name="timed_text",
     check_specs=[
         dg.AssetCheckSpec(

@@ -8,13 +8,13 @@ from media_pipelines.core.tools import code_version
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.lake.raw_files import delivered_files
 from media_pipelines.lake.tables import write_title_table
-from media_pipelines.lake.timed_text import CUES_SCHEMA, TIMED_TEXT_CUES, cue_rows
+from media_pipelines.lake.timed_text import CUES_SCHEMA, CUES_SPEC, TIMED_TEXT_CUES, cue_rows
 
 PARSES_CHECK = "timed_text_files_parse"
 # Parsing reads no media: the outputs depend on this code and on charset-normalizer (the encoding rule's
@@ -23,12 +23,13 @@ TIMED_TEXT_CODE_VERSION = code_version("timed-text-2", libraries=("charset-norma
 
 
 @dg.asset(
+    metadata=tables_metadata(CUES_SPEC),
     partitions_def=titles_partitions,
     deps=[raw_media],
     automation_condition=STAGE_AUTOMATION,
     retry_policy=LAKE_IO_RETRY,
     code_version=TIMED_TEXT_CODE_VERSION,
-    kinds={"parquet"},
+    kinds={"lance"},
     group_name="timed_text",
     check_specs=[files_parse_check_spec(PARSES_CHECK, "timed_text", "subtitle or caption")],
 )

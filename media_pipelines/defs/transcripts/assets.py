@@ -12,7 +12,7 @@ from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -24,11 +24,14 @@ from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.transcripts import (
     SEGMENTS_SCHEMA,
+    SEGMENTS_SPEC,
     SPEECH_REGIONS,
     SPEECH_SCHEMA,
+    SPEECH_SPEC,
     TRANSCRIPT_SEGMENTS,
     TRANSCRIPT_WORDS,
     WORDS_SCHEMA,
+    WORDS_SPEC,
     segment_rows,
     speech_rows,
     word_rows,
@@ -61,12 +64,13 @@ TRANSCRIPTS_CODE_VERSION = code_version(
 
 
 @dg.asset(
+    metadata=tables_metadata(WORDS_SPEC, SEGMENTS_SPEC, SPEECH_SPEC),
     partitions_def=titles_partitions,
     deps=[renditions],
     pool="asr",
     automation_condition=STAGE_AUTOMATION,
     code_version=TRANSCRIPTS_CODE_VERSION,
-    kinds={"whisper", "parquet"},
+    kinds={"whisper", "lance"},
     group_name="transcripts",
     check_specs=[sources_check_spec("transcripts")],
     retry_policy=HEAVY_RETRY,

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -8,6 +9,7 @@ from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import S3Connection, StorageRoot
+from media_pipelines.lake.maintenance import maintain_lake
 from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
@@ -51,15 +53,19 @@ def test_title_renditions_tables_checks_and_preview(lake_roots, resources, insta
     assert "| mezzanine | h264 | 640x272 |" in materialization.metadata["renditions"].value
 
 
-def test_rerun_replaces_renditions_whole_and_drops_stale_media(lake_roots, resources, instance, media):
+def test_rerun_replaces_renditions_whole_and_maintenance_drops_stale_media(lake_roots, resources, instance, media):
     folder = deliver(lake_roots["landing"], "t", media["bikes"], media["tone"])
     run_title("t", resources, instance)
     media_root = lake_roots["lake"] / "media/t/renditions"
     assert len(list(media_root.iterdir())) == 2
     (folder / "tone.flac").unlink()
     run_title("t", resources, instance, config={"target_height": 240})
+    # The earlier version of the table still points at the 480-line files and the tone's: they stay
+    # until no retained version does.
+    assert len(list(media_root.iterdir())) == 2
+    maintain_lake(LocalStore(lake_roots["lake"]), retention=timedelta(0))
     [source_dir] = media_root.iterdir()
-    [generation] = source_dir.iterdir()  # the 480-line generation is gone with the tone
+    [generation] = source_dir.iterdir()
     assert sorted(p.name for p in generation.iterdir()) == ["mezzanine.mp4", "proxy.mp4", "still.jpg"]
     rows = read_title_table(LocalStore(lake_roots["lake"]), RENDITIONS, "t").to_pylist()
     assert {r["kind"]: r["height"] for r in rows} == {"mezzanine": 240, "proxy": 144}
