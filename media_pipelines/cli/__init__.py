@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from media_pipelines.export.shards import WRITERS
+from media_pipelines.export.formats import FORMATS, WEBDATASET
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     query.add_argument("--format", choices=["table", "json", "csv"], default="table")
     export = commands.add_parser("export", help="write training shards of the shots a query selects")
     export.add_argument("--sql", required=True, help="a query returning title_id, source_id, shot_index per sample")
-    export.add_argument("--format", choices=sorted(WRITERS), default="webdataset")
+    export.add_argument("--format", choices=sorted(FORMATS), default=WEBDATASET)
     export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
     export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from media_pipelines.export.formats import PARQUET, WEBDATASET
+
 # Sample fields that are payloads, not metadata: (field, WebDataset extension).
 PAYLOADS = (("keyframe", "jpg"), ("clip", "mp4"))
 
@@ -39,4 +41,4 @@ def write_parquet_shard(path: Path, samples: list[dict]) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
-WRITERS = {"webdataset": (write_webdataset_shard, "tar"), "parquet": (write_parquet_shard, "parquet")}
+WRITERS = {WEBDATASET: (write_webdataset_shard, "tar"), PARQUET: (write_parquet_shard, "parquet")}

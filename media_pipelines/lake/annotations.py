@@ -1,11 +1,15 @@
 """The annotations table: expert labels on time ranges of a title, as delivered."""
 
 import json
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from media_pipelines.core.annotations import Annotation
 from media_pipelines.lake.tables import TableSpec
+
+if TYPE_CHECKING:  # the media types, not their libraries: the query path loads this table module
+    from media_pipelines.core.annotations import Annotation
+
 
 ANNOTATIONS = "annotations"
 
@@ -30,7 +34,7 @@ ANNOTATIONS_SPEC = TableSpec(
 )
 
 
-def annotation_rows(file_name: str, sha256: str, annotations: list[Annotation], code_version: str) -> list[dict]:
+def annotation_rows(file_name: str, sha256: str, annotations: list["Annotation"], code_version: str) -> list[dict]:
     return [
         {
             "file_name": file_name,

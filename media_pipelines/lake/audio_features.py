@@ -1,9 +1,14 @@
 """The shot_audio and audio_timeline tables: audio features per shot and per second of each audio rendition."""
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
-from media_pipelines.core.audio_features.bins import BinStats
 from media_pipelines.lake.tables import TableSpec
+
+if TYPE_CHECKING:  # the media types, not their libraries: the query path loads this table module
+    from media_pipelines.core.audio_features.bins import BinStats
+
 
 SHOT_AUDIO = "shot_audio"
 AUDIO_TIMELINE = "audio_timeline"
@@ -38,7 +43,7 @@ AUDIO_TIMELINE_SPEC = TableSpec(
 )
 
 
-def feature_rows(source_id, audio_source_id, index_name, stats: list[BinStats], sha256: str, code_version: str):
+def feature_rows(source_id, audio_source_id, index_name, stats: list["BinStats"], sha256: str, code_version: str):
     """source_id: the video source for shot rows, the audio source itself for timeline rows."""
     return [
         {

@@ -1,13 +1,17 @@
 """The raw_files table: one row per delivered file, the join key (source_id) for every later table."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from media_pipelines.core.inspect import FileInspection
 from media_pipelines.core.media_types import FileStatus, MediaKind
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import TableSpec, read_title_table
+
+if TYPE_CHECKING:  # the media types, not their libraries: the query path loads this table module
+    from media_pipelines.core.inspect import FileInspection
+
 
 RAW_FILES = "raw_files"
 
@@ -38,7 +42,7 @@ RAW_FILES_SPEC = TableSpec(
 
 
 def raw_files_table(
-    inspections: Sequence[FileInspection],
+    inspections: Sequence["FileInspection"],
     original_uris: dict[str, str],
     tool_versions: str,
     code_version: str,

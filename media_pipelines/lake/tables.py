@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from media_pipelines.core.titles import validate_title_id
 from media_pipelines.lake.store import ObjectStore
@@ -219,6 +218,8 @@ def read_title_table(
 
 def title_ids(store: ObjectStore, name: str) -> list[str]:
     """The titles with rows in a table."""
+    import pyarrow.compute as pc  # only here: the query path's start-up does without it
+
     dataset = open_table(store, name)
     if dataset is None:
         return []

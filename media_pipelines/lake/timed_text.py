@@ -1,9 +1,14 @@
 """The timed_text_cues table: one row per subtitle or caption cue."""
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
-from media_pipelines.core.timed_text.model import TimedText
 from media_pipelines.lake.tables import TableSpec
+
+if TYPE_CHECKING:  # the media types, not their libraries: the query path loads this table module
+    from media_pipelines.core.timed_text.model import TimedText
+
 
 TIMED_TEXT_CUES = "timed_text_cues"
 
@@ -36,7 +41,7 @@ CUES_SPEC = TableSpec(
 )
 
 
-def cue_rows(source_id: str, file_name: str, sha256: str, parsed: TimedText, code_version: str) -> list[dict]:
+def cue_rows(source_id: str, file_name: str, sha256: str, parsed: "TimedText", code_version: str) -> list[dict]:
     return [
         {
             "source_id": source_id,

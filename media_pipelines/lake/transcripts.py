@@ -1,9 +1,14 @@
 """The transcript_segments and transcript_words tables."""
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
-from media_pipelines.core.transcripts.transcribe import Transcript
 from media_pipelines.lake.tables import TableSpec
+
+if TYPE_CHECKING:  # the media types, not their libraries: the query path loads this table module
+    from media_pipelines.core.transcripts.transcribe import Transcript
+
 
 TRANSCRIPT_SEGMENTS = "transcript_segments"
 TRANSCRIPT_WORDS = "transcript_words"
@@ -58,7 +63,7 @@ WORDS_SPEC = TableSpec(
 )
 
 
-def segment_rows(source_id, sha256, transcript: Transcript, model, backend, flag_above, params_json, code_version):
+def segment_rows(source_id, sha256, transcript: "Transcript", model, backend, flag_above, params_json, code_version):
     return [
         {
             "source_id": source_id,
@@ -83,7 +88,7 @@ def segment_rows(source_id, sha256, transcript: Transcript, model, backend, flag
     ]
 
 
-def word_rows(source_id, sha256, transcript: Transcript, code_version):
+def word_rows(source_id, sha256, transcript: "Transcript", code_version):
     return [
         {
             "source_id": source_id,
@@ -119,7 +124,7 @@ SPEECH_SPEC = TableSpec(
 )
 
 
-def speech_rows(source_id, sha256, transcript: Transcript, code_version):
+def speech_rows(source_id, sha256, transcript: "Transcript", code_version):
     return [
         {
             "source_id": source_id,

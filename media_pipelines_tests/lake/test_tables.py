@@ -37,31 +37,40 @@ def shots(title: str, count: int, note: str = "") -> pa.Table:
     return table_rows("shots", rows)
 
 
-def rerun_titles(root: str, writer: int, start_at: float) -> None:
+def open_lake(root: str, endpoint: str | None):
+    return open_store(root, S3Settings(endpoint_url=endpoint)) if endpoint else LocalStore(Path(root))
+
+
+def rerun_titles(root: str, endpoint: str | None, writer: int, start_at: float) -> None:
     """One writer process: its own title, written three times with different rows, the last one kept."""
-    store = LocalStore(Path(root))
+    store = open_lake(root, endpoint)
     time.sleep(max(0.0, start_at - time.time()))
     for attempt in range(3):
         write_title_table(store, "shots", f"t{writer}", shots(f"t{writer}", 3 + attempt, note=f"run {attempt}"))
 
 
-@pytest.mark.parametrize("lake", ["new", "compacted"])
-def test_concurrent_title_runs_lose_no_commit(tmp_path, lake):
-    """Eight processes start at once: on a lake with no shots table yet (one creates it), and on one
-    compacted into a single file that every title's rows share. No commit is lost."""
+@pytest.mark.parametrize("lake", ["new", "compacted", "s3"])
+def test_concurrent_title_runs_lose_no_commit(tmp_path, lake, request):
+    """Eight processes start at once: on a lake with no shots table yet (one creates it), on one
+    compacted into a single file that every title's rows share, and on S3 (conditional puts decide
+    which commit takes a version). No commit is lost."""
+    root, endpoint = str(tmp_path), None
+    if lake == "s3":
+        root, endpoint = "s3://racing/lake", request.getfixturevalue("s3_endpoint")
+        open_lake(root, endpoint).client.create_bucket(Bucket="racing")
+    store = open_lake(root, endpoint)
     if lake == "compacted":
-        write_titles(LocalStore(tmp_path), "shots", {f"t{w}": shots(f"t{w}", 9) for w in range(WRITERS)})
-        maintain_lake(LocalStore(tmp_path), retention=timedelta(0))
-        assert len(open_table(LocalStore(tmp_path), "shots").get_fragments()) == 1
+        write_titles(store, "shots", {f"t{w}": shots(f"t{w}", 9) for w in range(WRITERS)})
+        maintain_lake(store, retention=timedelta(0))
+        assert len(open_table(store, "shots").get_fragments()) == 1
     context = multiprocessing.get_context("spawn")
     start_at = time.time() + 4  # every process imported and waiting
-    workers = [context.Process(target=rerun_titles, args=(str(tmp_path), w, start_at)) for w in range(WRITERS)]
+    workers = [context.Process(target=rerun_titles, args=(root, endpoint, w, start_at)) for w in range(WRITERS)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(timeout=180)
         assert worker.exitcode == 0
-    store = LocalStore(tmp_path)
     assert title_ids(store, "shots") == [f"t{w}" for w in range(WRITERS)]
     for w in range(WRITERS):
         assert read_title_table(store, "shots", f"t{w}").to_pylist() == shots(f"t{w}", 5, "run 2").to_pylist()
