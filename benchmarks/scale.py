@@ -44,19 +44,20 @@ def landing_zone(root: Path, titles: int) -> None:
         (folder / "feature.en.srt").write_bytes(b"1\n00:00:01,000 --> 00:00:02,000\nhi\n")
 
 
-def sensor_ticks(instance: dg.DagsterInstance, landing: StorageRoot) -> list[tuple[float, int, int]]:
-    """(seconds, titles registered, runs requested) per tick, until a tick has nothing left to do."""
+def sensor_ticks(instance: dg.DagsterInstance, landing: StorageRoot, lake: StorageRoot) -> list[tuple]:
+    """(seconds, titles registered, runs requested, cursor bytes) per tick, until a tick has nothing to do."""
     cursor, ticks = None, []
+    resources = {"landing": landing, "lake": lake}
     while True:
         start = time.perf_counter()
-        with dg.build_sensor_context(instance=instance, cursor=cursor, resources={"landing": landing}) as context:
+        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
             result = landing_sensor(context)
         # What the daemon does with the result: register the partitions the tick asked for.
         registered = 0
         for request in result.dynamic_partitions_requests:
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
             registered += len(request.partition_keys)
-        ticks.append((time.perf_counter() - start, registered, len(result.run_requests)))
+        ticks.append((time.perf_counter() - start, registered, len(result.run_requests), len(result.cursor.encode())))
         if not result.run_requests and not registered:
             return ticks
         cursor = result.cursor
@@ -99,12 +100,18 @@ def main() -> int:
         landing_zone(root, args.titles)
         print(f"landing zone: {args.titles} title folders written in {time.perf_counter() - start:.1f} s")
 
-        ticks = sensor_ticks(instance, StorageRoot(root=str(root), s3=S3Connection()))
-        slowest = max(t for t, _, _ in ticks)
-        print(f"\nlanding sensor: {len(ticks)} ticks to register {sum(r for _, r, _ in ticks)} titles")
-        for n, (seconds, registered, runs) in enumerate(ticks, 1):
-            print(f"  tick {n:>3}: {seconds:6.2f} s  registered {registered:>5}  runs requested {runs:>4}")
+        lake = StorageRoot(root=str(Path(tmp) / "lake"), s3=S3Connection())
+        ticks = sensor_ticks(instance, StorageRoot(root=str(root), s3=S3Connection()), lake)
+        slowest = max(tick[0] for tick in ticks)
+        print(f"\nlanding sensor: {len(ticks)} ticks to register {sum(tick[1] for tick in ticks)} titles")
+        for n, (seconds, registered, runs, cursor_bytes) in enumerate(ticks, 1):
+            print(
+                f"  tick {n:>3}: {seconds:6.2f} s  registered {registered:>5}  runs requested {runs:>4}"
+                f"  cursor {cursor_bytes} bytes"
+            )
         print(f"  slowest tick {slowest:.2f} s (target < 10 s) {'ok' if slowest < 10 else 'MISSED'}")
+        largest = max(tick[3] for tick in ticks)
+        print(f"  largest cursor {largest} bytes (target < 4 KB) {'ok' if largest < 4096 else 'MISSED'}")
         print(f"  peak memory of this process: {peak_rss_mb():.0f} MB")
 
         defs = build_definitions({"MEDIA_LANDING_ROOT": str(root), "MEDIA_LAKE_ROOT": str(Path(tmp) / "lake")})

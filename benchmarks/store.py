@@ -49,6 +49,7 @@ def write_title_table(store: LocalStore, table_name: str, title_id: str, table: 
     pq.write_table(table, buffer, compression="zstd")
     store.put_bytes(buffer.getvalue(), f"tables/{table_name}/title_id={title_id}/part-0.parquet")
 
+
 # Table -> the columns that identify a row within a title: Lance's merge_insert needs a unique key.
 TABLES = {
     "media_table": ["source_id", "shot_index"],

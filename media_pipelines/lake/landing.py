@@ -1,6 +1,7 @@
 """The landing zone: title folders, their content fingerprints, and what a sensor tick should do."""
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -75,3 +76,48 @@ def plan_tick(
         plan.cursor[snapshot.title_id] = snapshot.fingerprint
     plan.pending = max(0, len(changed) - max_titles)
     return plan
+
+
+# What the landing sensor has seen, kept in the lake rather than in its cursor: the cursor is written into
+# every tick row of the instance, and a fingerprint per title made it grow with the landing zone.
+LANDING_STATE_PREFIX = "control/landing_sensor"
+
+
+@dataclass(frozen=True)
+class LandingState:
+    fingerprints: dict[str, str] = field(default_factory=dict)  # title id -> fingerprint seen
+    invalid_folders: tuple[str, ...] = ()
+
+
+def _state_key(digest: str) -> str:
+    return f"{LANDING_STATE_PREFIX}/{digest}.json"
+
+
+def load_landing_state(store: ObjectStore, digest: str | None) -> LandingState:
+    """The state a cursor names. None (a new or reset sensor), or a state no longer in the lake, is an
+    empty state: every title is looked at again, and those already ingested are not run again."""
+    if not digest:
+        return LandingState()
+    if digest.startswith("{"):  # a cursor from before the state moved to the lake holds it whole
+        legacy = json.loads(digest)
+        return LandingState(legacy.get("titles", {}), tuple(legacy.get("invalid", [])))
+    if not store.exists(_state_key(digest)):
+        return LandingState()
+    data = json.loads(store.read_bytes(_state_key(digest)))
+    return LandingState(data["fingerprints"], tuple(data["invalid_folders"]))
+
+
+def save_landing_state(store: ObjectStore, state: LandingState, previous: str | None) -> str:
+    """Store a state under its content digest and return the digest, the cursor's whole content. Older
+    states are removed, except the previous one: until the daemon commits this tick, its cursor is the one
+    a retried tick reads."""
+    data = json.dumps({"fingerprints": state.fingerprints, "invalid_folders": list(state.invalid_folders)},
+                      sort_keys=True).encode()  # fmt: skip
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    if not store.exists(_state_key(digest)):
+        store.put_bytes(data, _state_key(digest))
+    keep = {_state_key(digest)} | ({_state_key(previous)} if previous and not previous.startswith("{") else set())
+    for info in store.walk(LANDING_STATE_PREFIX):
+        if info.key not in keep:
+            store.delete(info.key)
+    return digest

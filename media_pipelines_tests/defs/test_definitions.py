@@ -54,6 +54,12 @@ def test_every_stage_is_versioned_retried_on_transient_errors_and_heavy_ones_poo
     }
 
 
+def test_every_run_executes_its_steps_in_one_process_whoever_launches_it():
+    """The title job (sensor, reconcile, backfills, UI) and the asset runs automation launches alike."""
+    assert defs.resolve_job_def(TITLE_JOB_NAME).executor_def is dg.in_process_executor
+    assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+
+
 def test_every_stage_shows_the_columns_of_the_table_of_record_it_writes():
     graph = defs.resolve_asset_graph()
     written = set()

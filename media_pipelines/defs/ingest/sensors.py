@@ -1,5 +1,3 @@
-import json
-
 import dagster as dg
 
 from media_pipelines.defs.ingest.assets import LANDING_FINGERPRINT, raw_media
@@ -7,7 +5,14 @@ from media_pipelines.defs.ingest.sizing import run_size_tags
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.resources import StorageRoot
-from media_pipelines.lake.landing import TitleSnapshot, plan_tick, scan_landing
+from media_pipelines.lake.landing import (
+    LandingState,
+    TitleSnapshot,
+    load_landing_state,
+    plan_tick,
+    save_landing_state,
+    scan_landing,
+)
 
 # Bounded work per tick: a landing zone of 10,000 titles is registered over several ticks.
 MAX_TITLES_PER_TICK = 500
@@ -28,11 +33,12 @@ def _ingested_fingerprint(instance: dg.DagsterInstance, title_id: str) -> str | 
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot) -> dg.SensorResult:
+def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot, lake: StorageRoot) -> dg.SensorResult:
     """Registers each new landing title folder and runs the title pipeline when its content changes."""
     scan = scan_landing(landing.store())
-    state = json.loads(context.cursor) if context.cursor else {}
-    reported_invalid = set(state.get("invalid", []))
+    lake_store = lake.store()
+    state = load_landing_state(lake_store, context.cursor)
+    reported_invalid = set(state.invalid_folders)
     for name in scan.invalid_folders:
         if name not in reported_invalid:
             context.log.warning(f"skipping landing folder {name!r}: not a valid title id")
@@ -48,14 +54,15 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot) ->
 
     plan = plan_tick(
         scan,
-        cursor=state.get("titles", {}),
+        cursor=state.fingerprints,
         registered=context.instance.get_dynamic_partitions(titles_partitions.name),
         already_ingested=already_ingested,
         max_titles=MAX_TITLES_PER_TICK,
     )
     if plan.pending:
         context.log.info(f"{plan.pending} changed titles left for the next tick")
-    cursor = json.dumps({"titles": plan.cursor, "invalid": list(scan.invalid_folders)}, sort_keys=True)
+    seen = LandingState(plan.cursor, scan.invalid_folders)
+    cursor = save_landing_state(lake_store, seen, context.cursor) if seen != state else context.cursor
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
