@@ -1,4 +1,3 @@
-import base64
 import tempfile
 from pathlib import Path
 
@@ -93,7 +92,6 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
     with tempfile.TemporaryDirectory(prefix="summary-") as tmp:
         image = draw_timeline(timeline, Path(tmp) / TIMELINE)
         uris = publish_stage_media(store, title_id, STAGE, {TIMELINE: image})
-        preview = base64.b64encode(image.read_bytes()).decode()
     row = {
         **summary,
         "timeline_uri": uris[TIMELINE],
@@ -108,7 +106,7 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
             SUMMARY: f"{summary['qc_status']}: {summary['shot_count']} shots, {summary['duration_s']:.1f} s, "
             f"speech {summary['speech_ratio'] or 0:.0%}, {summary['language'] or 'no language'}",
             "summary_table": dg.MetadataValue.md(table),
-            "timeline": dg.MetadataValue.md(f"![timeline](data:image/png;base64,{preview})"),
+            "timeline": dg.MetadataValue.path(store.uri_for(uris[TIMELINE])),
             "qc_findings": dg.MetadataValue.md(findings),
             "qc_status": summary["qc_status"],
         }

@@ -1,4 +1,3 @@
-import base64
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +94,8 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         write_title_table(store, RENDITIONS, title_id, pa.Table.from_pylist(rows, schema=RENDITIONS_SCHEMA))
         qc_rows = [o.qc_row for o in outcomes]
         write_title_table(store, RENDITION_QC, title_id, pa.Table.from_pylist(qc_rows, schema=RENDITION_QC_SCHEMA))
-        metadata = _metadata(rows, verified, Path(tmp))
+        stills = {o.qc_row["source_id"]: o.still_key for o in outcomes if o.still_key}
+        metadata = _metadata(store, rows, verified, stills)
     if not verified:
         raise dg.Failure(f"no source of title {title_id} could be rendered", metadata=metadata, allow_retries=False)
     return dg.MaterializeResult(
@@ -116,6 +116,7 @@ class _SourceOutcome:
     qc_row: dict
     rows: list[dict] = field(default_factory=list)
     verified: checks.Verified | None = None
+    still_key: str | None = None
 
 
 def _render_source(
@@ -149,6 +150,7 @@ def _render_source(
         qc_row=qc_row(source_id, sha256, RENDITIONS_CODE_VERSION, result=result),
         rows=rows,
         verified=checks.Verified(source_id, result, rendered.decoded),
+        still_key=uris.get(f"{source_id}/{generation}/{STILL}"),
     )
 
 
@@ -161,7 +163,7 @@ def _findings(verified: list[checks.Verified]) -> list[str]:
     return lines
 
 
-def _metadata(rows: list[dict], verified: list[checks.Verified], tmp: Path) -> dict:
+def _metadata(store: ObjectStore, rows: list[dict], verified: list[checks.Verified], stills: dict[str, str]) -> dict:
     table = [
         "| source | kind | codec | size | fps | frames | audio | duration (s) |",
         "|---|---|---|---|---|---|---|---|",
@@ -187,8 +189,6 @@ def _metadata(rows: list[dict], verified: list[checks.Verified], tmp: Path) -> d
         "sources_rendered": len(verified),
         "media_duration_s": round(media_s, 3),
     }
-    stills = sorted(tmp.glob(f"*/{STILL}"))
-    if stills:
-        encoded = base64.b64encode(stills[0].read_bytes()).decode()
-        metadata["still"] = dg.MetadataValue.md(f"![mezzanine still](data:image/jpeg;base64,{encoded})")
+    for source_id, key in stills.items():  # files in the lake the UI links to, never image bytes in the event log
+        metadata[f"still {source_id}"] = dg.MetadataValue.path(store.uri_for(key))
     return metadata

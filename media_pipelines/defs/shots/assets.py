@@ -1,5 +1,3 @@
-import base64
-import io
 import json
 import tempfile
 from dataclasses import dataclass
@@ -7,7 +5,6 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
-from PIL import Image
 
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.renditions.plan import keyframe_interval_frames
@@ -53,7 +50,7 @@ class _Analyzed:
     expected_frames: int
     analysis: SourceShots
     keyframe_uris: dict[int, str]
-    contact_sheet: Path
+    contact_sheet_key: str
 
 
 @dg.asset(
@@ -100,7 +97,7 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
             frame_table += frame_rows(*args, SHOTS_CODE_VERSION)
         write_title_table(store, SHOTS, title_id, pa.Table.from_pylist(shot_table, schema=SHOTS_SCHEMA))
         write_title_table(store, FRAMES, title_id, pa.Table.from_pylist(frame_table, schema=FRAMES_SCHEMA))
-        metadata = _metadata(shot_table, frame_table, analyzed)
+        metadata = _metadata(store, shot_table, frame_table, analyzed)
     inputs = " ".join(sorted(kinds["mezzanine"]["uri"] for kinds in videos.values()))
     return dg.MaterializeResult(
         metadata=metadata,
@@ -136,7 +133,7 @@ def _analyze(store: ObjectStore, title_id: str, kinds: dict[str, dict], tmp: Pat
         expected_frames=mezzanine["frame_count"],
         analysis=analysis,
         keyframe_uris={i: uris[f"{source_id}/{generation}/{k.keyframe_path.name}"] for i, k in keyframes},
-        contact_sheet=sheet,
+        contact_sheet_key=uris[f"{source_id}/{generation}/{sheet.name}"],
     )
 
 
@@ -155,7 +152,7 @@ def tiling_check(shot_table: list[dict], frame_counts: dict[str, int]) -> dg.Ass
     )
 
 
-def _metadata(shot_table: list[dict], frame_table: list[dict], analyzed: list[_Analyzed]) -> dict:
+def _metadata(store: ObjectStore, shot_table: list[dict], frame_table: list[dict], analyzed: list[_Analyzed]) -> dict:
     duration = sum(a.analysis.frame_count / a.analysis.fps for a in analyzed)
     transitions = {t: sum(r["transition_in"] == t for r in shot_table) for t in ("cut", "fade", "dissolve")}
     groups = {r["duplicate_group"] for r in shot_table}
@@ -168,17 +165,6 @@ def _metadata(shot_table: list[dict], frame_table: list[dict], analyzed: list[_A
         "near_duplicate_shots": len(shot_table) - len(groups),
         "sampled_frames": len(frame_table),
     }
-    if analyzed:
-        metadata["contact_sheet"] = dg.MetadataValue.md(
-            f"![contact sheet](data:image/jpeg;base64,{_thumbnail(analyzed[0].contact_sheet)})"
-        )
+    for a in analyzed:  # files in the lake the UI links to, never image bytes in the event log
+        metadata[f"contact_sheet {a.source_id}"] = dg.MetadataValue.path(store.uri_for(a.contact_sheet_key))
     return metadata
-
-
-def _thumbnail(path: Path, width: int = 720) -> str:
-    """A small JPEG of the sheet for the UI; the full sheet stays in the lake."""
-    image = Image.open(path)
-    image.thumbnail((width, width * 4))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=70)
-    return base64.b64encode(buffer.getvalue()).decode()

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -46,5 +48,6 @@ def test_shots_and_frames_tables_for_a_title(lake_roots, resources, instance, me
     [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == TILING_CHECK]
     assert evaluation.passed
     [materialization] = result.asset_materializations_for_node("shots")
-    assert materialization.metadata["contact_sheet"].value.startswith("![contact sheet](data:image/jpeg;base64,")
+    sheets = [Path(v.value) for k, v in materialization.metadata.items() if k.startswith("contact_sheet ")]
+    assert len(sheets) == 2 and all(s.is_file() and s.is_relative_to(lake_roots["lake"]) for s in sheets)
     assert materialization.metadata["near_duplicate_shots"].value == 6
