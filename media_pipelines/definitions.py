@@ -16,7 +16,7 @@ from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.maintenance import lake_maintenance_job, nightly_lake_maintenance
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import S3Connection, StorageRoot
+from media_pipelines.defs.resources import AsrSettings, S3Connection, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
@@ -24,14 +24,25 @@ from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.roots import lake_root, landing_root, s3_settings
 
+# The speech model settings each MEDIA_ASR_* variable sets for every run (see AsrSettings).
+ASR_ENVIRONMENT = {
+    "backend": "MEDIA_ASR_BACKEND",
+    "model": "MEDIA_ASR_MODEL",
+    "device": "MEDIA_ASR_DEVICE",
+    "compute_type": "MEDIA_ASR_COMPUTE_TYPE",
+}
 
-def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, StorageRoot]:
-    """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT: local paths or s3:// URIs."""
+
+def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
+    """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT (local paths or s3:// URIs), and
+    the speech model from MEDIA_ASR_*."""
     settings = s3_settings(env)
     s3 = S3Connection(**dataclasses.asdict(settings))
+    asr = {field: env[name] for field, name in ASR_ENVIRONMENT.items() if env.get(name)}
     return {
         "landing": StorageRoot(root=landing_root(env), s3=s3),
         "lake": StorageRoot(root=lake_root(env), s3=s3),
+        "asr": AsrSettings(**asr),
     }
 
 

@@ -1,5 +1,6 @@
 import dagster as dg
 
+from media_pipelines.core.transcripts.backend import FASTER_WHISPER
 from media_pipelines.lake.roots import S3Settings, open_store
 from media_pipelines.lake.store import ObjectStore
 
@@ -23,3 +24,14 @@ class StorageRoot(dg.ConfigurableResource):
 
     def store(self) -> ObjectStore:
         return open_store(self.root, self.s3.settings())
+
+
+class AsrSettings(dg.ConfigurableResource):
+    """Which speech model transcribes and on what, decided once per deployment (`definitions.py`, from
+    MEDIA_ASR_* in the environment), so sensor, automation, reconcile and backfill runs all use it; a
+    run's `transcripts` config may still override each field."""
+
+    backend: str = FASTER_WHISPER  # or "openai-whisper" (the `openai` extra)
+    model: str = ""  # a name or local path; empty: the offline tiny.en package if installed, else "small"
+    device: str = "auto"  # auto: CUDA when present
+    compute_type: str = "auto"  # faster-whisper; auto: float16 on CUDA, int8 on CPU

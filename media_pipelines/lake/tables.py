@@ -7,7 +7,7 @@ clean-up removes it. Lance is imported only where tables are read
 or written, so loading the code location does not pay for it."""
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 TABLES_PREFIX = "tables"
 TITLE_ID = "title_id"
 DATASET_SUFFIX = ".lance"
-# Commits Lance could not rebase itself (a column added while a title was being merged) are retried here.
+# A replace that a concurrent commit to the same fragments (or a column added meanwhile) conflicts with is
+# redone from the new version, at most this many times.
 COMMIT_ATTEMPTS = 8
 
 
@@ -224,10 +225,3 @@ def title_ids(store: ObjectStore, name: str) -> list[str]:
     if dataset is None:
         return []
     return sorted(pc.unique(dataset.to_table(columns=[TITLE_ID])[TITLE_ID]).to_pylist())
-
-
-def table_versions(store: ObjectStore, names: list[str]) -> Iterator[tuple[str, int]]:
-    for name in names:
-        dataset = open_table(store, name)
-        if dataset is not None:
-            yield name, dataset.version

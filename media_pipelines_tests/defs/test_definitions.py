@@ -54,6 +54,20 @@ def test_every_stage_is_versioned_retried_on_transient_errors_and_heavy_ones_poo
     }
 
 
+def test_the_speech_model_settings_come_from_the_environment():
+    assert build_resources({})["asr"].model_dump() == {
+        "backend": "faster-whisper", "model": "", "device": "auto", "compute_type": "auto"
+    }  # fmt: skip
+    env = {"MEDIA_ASR_DEVICE": "cuda", "MEDIA_ASR_COMPUTE_TYPE": "float16", "MEDIA_ASR_MODEL": "/models/large-v3"}
+    asr = build_resources(env)["asr"]
+    assert (asr.device, asr.compute_type, asr.model, asr.backend) == (
+        "cuda",
+        "float16",
+        "/models/large-v3",
+        "faster-whisper",
+    )
+
+
 def test_every_run_executes_its_steps_in_one_process_whoever_launches_it():
     """The title job (sensor, reconcile, backfills, UI) and the asset runs automation launches alike."""
     assert defs.resolve_job_def(TITLE_JOB_NAME).executor_def is dg.in_process_executor

@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version, library_versions
-from media_pipelines.core.transcripts.backend import FASTER_WHISPER, DecodeOptions, LazyBackend, resolve_model
+from media_pipelines.core.transcripts.backend import DecodeOptions, LazyBackend, resolve_model
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
@@ -15,7 +15,7 @@ from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import AsrSettings, StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.defs.source_errors import SourceError, per_source, sources_check, sources_check_spec
 from media_pipelines.lake.media import publish_stage_media, remove_stale_media
@@ -43,10 +43,11 @@ _LIBRARIES = ("faster-whisper", "ctranslate2", "onnxruntime")
 
 
 class TranscriptConfig(dg.Config):
-    backend: str = FASTER_WHISPER  # or "openai-whisper" (the `openai` extra)
-    model: str = ""  # a name or local path; empty: the offline tiny.en package if installed, else "small"
-    device: str = "auto"  # auto: CUDA when present
-    compute_type: str = "auto"  # faster-whisper; auto: float16 on CUDA, int8 on CPU
+    # Empty: the deployment's `asr` resource decides (see AsrSettings).
+    backend: str = ""
+    model: str = ""
+    device: str = ""
+    compute_type: str = ""
     beam_size: int = DecodeOptions.beam_size
     language: str = ""  # empty: identify it
     vad_threshold: float = VadParams.threshold
@@ -55,11 +56,18 @@ class TranscriptConfig(dg.Config):
     def options(self) -> DecodeOptions:
         return DecodeOptions(beam_size=self.beam_size, language=self.language or None)
 
+    def settings(self, asr: AsrSettings) -> dict:
+        """Every setting this run transcribes with: the run's own where it gives one, else the deployment's."""
+        chosen = {name: getattr(self, name) or getattr(asr, name) for name in AsrSettings.model_fields}
+        return {**self.model_dump(), **chosen}
 
-_DEFAULTS = TranscriptConfig()
-_DEFAULT_MODEL_ID = resolve_model(_DEFAULTS.model, _DEFAULTS.backend).model_id
+
+# The stage's defaults; a deployment choosing another model or device (the asr resource) does not mark
+# every title stale: re-transcribing them is a backfill the operator decides on.
+_DEFAULTS = TranscriptConfig().settings(AsrSettings())
+_DEFAULT_MODEL_ID = resolve_model(_DEFAULTS["model"], _DEFAULTS["backend"]).model_id
 TRANSCRIPTS_CODE_VERSION = code_version(
-    "transcripts-4", _DEFAULT_MODEL_ID, _DEFAULTS.model_dump_json(), libraries=_LIBRARIES
+    "transcripts-4", _DEFAULT_MODEL_ID, json.dumps(_DEFAULTS, separators=(",", ":")), libraries=_LIBRARIES
 )
 
 
@@ -75,17 +83,20 @@ TRANSCRIPTS_CODE_VERSION = code_version(
     check_specs=[sources_check_spec("transcripts")],
     retry_policy=HEAVY_RETRY,
 )
-def transcripts(context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot) -> dg.MaterializeResult:
+def transcripts(
+    context: dg.AssetExecutionContext, config: TranscriptConfig, lake: StorageRoot, asr: AsrSettings
+) -> dg.MaterializeResult:
     """Whisper transcripts of every audio rendition: speech-gated segments with word timings and hallucination risk."""
     title_id = title_id_of(context)
     store = lake.store()
     audio_rows = [r for r in read_title_table(store, RENDITIONS, title_id).to_pylist() if r["kind"] == "audio"]
-    model = resolve_model(config.model, config.backend)
+    settings = config.settings(asr)
+    model = resolve_model(settings["model"], settings["backend"])
     params = json.dumps(
-        {**config.model_dump(), "model": model.model_id, "versions": library_versions(_LIBRARIES)},
+        {**settings, "model": model.model_id, "versions": library_versions(_LIBRARIES)},
         sort_keys=True,
     )
-    backend = LazyBackend(config.backend, model, config.device, config.compute_type)
+    backend = LazyBackend(settings["backend"], model, settings["device"], settings["compute_type"])
     segments, words, speech, media, results, errors = [], [], [], {}, {}, []
     with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         for row in audio_rows:

@@ -1,8 +1,11 @@
+import json
+
 import dagster as dg
 
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
+from media_pipelines.defs.resources import AsrSettings
 from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import read_title_table
@@ -56,4 +59,34 @@ def test_openai_whisper_backend_is_selected_by_config(lake_roots, resources, ins
     )
     segments = read_title_table(LocalStore(lake_roots["lake"]), TRANSCRIPT_SEGMENTS, "speech").to_pylist()
     assert {s["backend"] for s in segments} == {"openai-whisper"} and segments[0]["model"] == str(openai_tiny_en)
+    assert "fellow Americans" in " ".join(s["text"] for s in segments)
+
+
+def test_the_deployments_asr_settings_reach_runs_that_give_none_and_run_config_overrides_them(
+    lake_roots, resources, instance
+):
+    """Sensor, automation and reconcile runs carry no config: the `asr` resource decides for them."""
+    deliver(lake_roots["landing"], "speech", jfk_audio())
+    deployment = {**resources, "asr": AsrSettings(device="cpu", compute_type="float32")}
+    instance.add_dynamic_partitions(titles_partitions.name, ["speech"])
+    dg.materialize(
+        [raw_media, renditions, transcripts],
+        partition_key="speech",
+        resources=deployment,
+        instance=instance,
+        run_config={"ops": {"transcripts": {"config": {"compute_type": "int8_float32"}}}},
+    )
+    [params] = {
+        s["params_json"]
+        for s in read_title_table(LocalStore(lake_roots["lake"]), "transcript_segments", "speech").to_pylist()
+    }
+    settings = json.loads(params)
+    assert (settings["device"], settings["compute_type"], settings["backend"]) == (
+        "cpu",
+        "int8_float32",
+        "faster-whisper",
+    )
+    dg.materialize([transcripts], partition_key="speech", resources=deployment, instance=instance)
+    segments = read_title_table(LocalStore(lake_roots["lake"]), "transcript_segments", "speech").to_pylist()
+    assert {json.loads(s["params_json"])["compute_type"] for s in segments} == {"float32"}
     assert "fellow Americans" in " ".join(s["text"] for s in segments)
