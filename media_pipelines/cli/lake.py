@@ -13,6 +13,7 @@ import pyarrow.csv as pa_csv
 
 from media_pipelines.lake.query import connect, versions_as_of
 from media_pipelines.lake.store import ObjectStore
+from media_pipelines.lake.tables import open_table
 
 
 def query(store: ObjectStore, sql: str, output: str) -> int:
@@ -73,9 +74,15 @@ def _as_of(store: ObjectStore, value: str) -> dict[str, int]:
         path = path / MANIFEST
     if path.is_file():
         try:
-            return {name: int(v) for name, v in json.loads(path.read_text(encoding="utf-8"))["table_versions"].items()}
+            versions = {n: int(v) for n, v in json.loads(path.read_text(encoding="utf-8"))["table_versions"].items()}
         except (ValueError, KeyError, TypeError) as exc:
             raise AsOfError(f"{path} is not an export manifest with table versions") from exc
+        for name, version in versions.items():
+            try:
+                open_table(store, name, version=version)
+            except (ValueError, OSError) as exc:
+                raise AsOfError(f"version {version} of {name} is no longer retained (media-lake maintain)") from exc
+        return versions
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
@@ -93,7 +100,7 @@ def maintain(store: ObjectStore, retention_days: float | None) -> int:
     report = maintain_lake(store, timedelta(days=days))
     for name, table in report.tables.items():
         print(
-            f"{name:<22} {table.files_before:>6} -> {table.files_after:<6} fragments"
+            f"{name:<22} {table.fragments_before:>6} -> {table.fragments_after:<6} fragments"
             f"  {table.versions_removed} old versions removed"
         )
     print(f"{report.media_files_removed} media files no retained version points at removed")

@@ -20,7 +20,7 @@ def maintain_lake_op(context: dg.OpExecutionContext, config: MaintenanceConfig, 
     report = maintain_lake(lake.store(), timedelta(days=config.retention_days))
     for name, table in report.tables.items():
         context.log.info(
-            f"{name}: {table.files_before} -> {table.files_after} fragments, {table.versions_removed} versions removed"
+            f"{name}: {table.fragments_before} -> {table.fragments_after} fragments, {table.versions_removed} versions removed"
         )
     context.log.info(f"{report.media_files_removed} media files removed ({report.media_bytes_removed} bytes)")
 

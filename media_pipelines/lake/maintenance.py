@@ -8,7 +8,7 @@ versions and for `--as-of` exports; this clean-up removes it once no retained ve
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from media_pipelines.lake.catalog import TABLE_SPECS
 from media_pipelines.lake.media import MEDIA_PREFIX
@@ -16,6 +16,9 @@ from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import TITLE_ID, open_table
 
 DEFAULT_RETENTION_DAYS = 7.0
+# A stage publishes a source's media before it commits its table, and renders the title's other sources
+# in between: unreferenced media younger than this may be a running stage's, whatever the retention.
+MEDIA_GRACE = timedelta(days=1)
 # The stages whose media rows point at, by generation folder; others replace their own files per run.
 GENERATION_STAGES = ("renditions", "shots")
 GENERATION_DEPTH = 5  # media / title / stage / source_id / generation
@@ -23,8 +26,8 @@ GENERATION_DEPTH = 5  # media / title / stage / source_id / generation
 
 @dataclass
 class TableMaintenance:
-    files_before: int
-    files_after: int
+    fragments_before: int
+    fragments_after: int
     versions_removed: int
     bytes_removed: int
 
@@ -46,15 +49,18 @@ def maintain_lake(store: ObjectStore, retention: timedelta) -> MaintenanceReport
         before = len(dataset.get_fragments())
         dataset.optimize.compact_files()
         _index_titles(dataset)
-        stats = dataset.cleanup_old_versions(older_than=retention, error_if_tagged_old_versions=False)
+        removed, freed = 0, 0
+        if superseded := _superseded_before(dataset, datetime.now() - retention):
+            stats = dataset.cleanup_old_versions(
+                older_than=timedelta(0), versions=superseded, error_if_tagged_old_versions=False
+            )
+            removed, freed = stats.old_versions, stats.bytes_removed
         dataset = open_table(store, name)
-        report.tables[name] = TableMaintenance(
-            before, len(dataset.get_fragments()), stats.old_versions, stats.bytes_removed
-        )
+        report.tables[name] = TableMaintenance(before, len(dataset.get_fragments()), removed, freed)
         if spec.media_columns:
             referenced |= _referenced_media(dataset, spec.media_columns)
     live = {_generation(key) for key in referenced}
-    cutoff = time.time() - retention.total_seconds()
+    cutoff = time.time() - max(retention, MEDIA_GRACE).total_seconds()
     for info in store.walk(MEDIA_PREFIX):
         parts = info.key.split("/")
         if len(parts) <= GENERATION_DEPTH or parts[2] not in GENERATION_STAGES:
@@ -65,6 +71,14 @@ def maintain_lake(store: ObjectStore, retention: timedelta) -> MaintenanceReport
             report.media_files_removed += 1
             report.media_bytes_removed += info.size
     return report
+
+
+def _superseded_before(dataset, cutoff: datetime) -> list[int]:
+    """The versions a later one replaced before the cutoff. Retention counts from when a version stopped
+    being the latest, not from when it was written: a version that stayed current for a month is still
+    readable for the whole retention after a re-run replaced it (Lance lists times as naive local time)."""
+    versions = sorted(dataset.versions(), key=lambda v: v["version"])
+    return [v["version"] for v, after in zip(versions, versions[1:], strict=False) if after["timestamp"] < cutoff]
 
 
 def _index_titles(dataset) -> None:
@@ -91,7 +105,8 @@ def _referenced_media(dataset, columns: tuple[str, ...]) -> set[str]:
             if fragment.fragment_id in seen:
                 continue
             seen.add(fragment.fragment_id)
-            table = fragment.to_table(columns=list(columns))
-            for column in columns:
+            present = [c for c in columns if c in fragment.schema.names]  # a column added later is absent
+            table = fragment.to_table(columns=present)
+            for column in present:
                 keys |= {key for key in table[column].to_pylist() if key}
     return keys

@@ -52,22 +52,28 @@ def connect(
 
 
 def referenced_tables(sql: str) -> set[str] | None:
-    """The names a query reads from, by DuckDB's own parser (no binding, so no table need exist); None
-    when it cannot say, e.g. for a statement that is not a SELECT."""
+    """The tables of record a query reads from, by DuckDB's own parser (no binding, so no table need
+    exist); None (open them all) when it cannot say: a statement it does not serialize, a name that is no
+    table of record (a CTE, a catalog view), or a query that reads nothing named (SHOW, a table function)
+    unless it reads nothing at all (`select 1`)."""
     with duckdb.connect() as parser:
         tree = json.loads(parser.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
     if tree.get("error"):
         return None
     names: set[str] = set()
+    reads_something = False
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             if node.get("type") == "BASE_TABLE":
-                names.add(node.get("table_name"))
+                names.add(str(node.get("table_name")).lower())  # unquoted names fold, as DuckDB binds them
+            reads_something |= node.get("type") in ("BASE_TABLE", "TABLE_FUNCTION", "SHOW_REF")
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
+    if names - set(TABLE_SPECS) or (reads_something and not names):
+        return None
     return names
 
 

@@ -118,11 +118,9 @@ def _created(store: ObjectStore, spec: TableSpec) -> "LanceDataset":
             uri, lance.LanceOperation.Overwrite(spec.stored_schema, []), max_retries=0, storage_options=options
         )
     except OSError:
-        pass  # another writer created it first
-    dataset = open_table(store, spec.name)
-    if dataset is None:
-        raise FileNotFoundError(f"could not create table {spec.name} in {store.uri}")
-    return dataset
+        if open_table(store, spec.name) is None:  # not another writer's creation: a real failure
+            raise
+    return open_table(store, spec.name)
 
 
 def _with_declared_columns(dataset: "LanceDataset", spec: TableSpec) -> "LanceDataset":
@@ -159,8 +157,10 @@ def _unchanged(dataset: "LanceDataset", spec: TableSpec, title_ids: list[str], r
 
 
 def write_titles(store: ObjectStore, table: "str | TableSpec", titles: Mapping[str, pa.Table]) -> str:
-    """Replace each given title's rows whole, all in one atomic commit; a title whose rows are already
-    exactly these is left alone, so an identical re-run adds no version and changes no byte."""
+    """Replace each given title's rows whole, all in one atomic commit; when every title's rows are
+    already exactly these nothing is committed, so an identical re-run adds no version and changes no
+    byte. Writers of one title are serialized by the run queue (one run per title): two replaces of the
+    same title that both delete nothing (its first write) would both add their rows."""
     spec = spec_for(table)
     title_ids = sorted(titles)
     if not title_ids:

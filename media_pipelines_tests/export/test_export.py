@@ -119,3 +119,6 @@ def test_as_of_rebuilds_an_earlier_export_byte_for_byte_after_a_rerun(lake, caps
     capsys.readouterr()
     assert main([*args, "--out", "never", "--as-of", "2001-01-01T00:00:00"]) == 1
     assert "no table version at or before" in capsys.readouterr().err
+    assert main(["maintain", "--retention-days", "0"]) == 0  # the replaced versions are dropped
+    assert main([*args, "--out", "gone", "--as-of", str(lake / "first/manifest.json")]) == 1
+    assert "no longer retained" in capsys.readouterr().err

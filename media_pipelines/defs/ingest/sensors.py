@@ -62,7 +62,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: StorageRoot, la
     if plan.pending:
         context.log.info(f"{plan.pending} changed titles left for the next tick")
     seen = LandingState(plan.cursor, scan.invalid_folders)
-    cursor = save_landing_state(lake_store, seen, context.cursor) if seen != state else context.cursor
+    legacy = bool(context.cursor) and context.cursor.startswith("{")  # moved into the lake on its first tick
+    cursor = save_landing_state(lake_store, seen, context.cursor) if seen != state or legacy else context.cursor
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(

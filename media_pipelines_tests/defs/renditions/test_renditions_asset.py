@@ -1,3 +1,5 @@
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,6 +66,9 @@ def test_rerun_replaces_renditions_whole_and_maintenance_drops_stale_media(lake_
     # The earlier version of the table still points at the 480-line files and the tone's: they stay
     # until no retained version does.
     assert len(list(media_root.iterdir())) == 2
+    two_days_ago = time.time() - 2 * 86400  # past the grace a running stage's media get
+    for path in media_root.rglob("*"):
+        os.utime(path, (two_days_ago, two_days_ago))
     maintain_lake(LocalStore(lake_roots["lake"]), retention=timedelta(0))
     [source_dir] = media_root.iterdir()
     [generation] = source_dir.iterdir()
