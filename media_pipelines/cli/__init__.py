@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
     )
     maintain = commands.add_parser("maintain", help="compact the tables, drop old versions and unreferenced media")
-    maintain.add_argument("--retention-days", type=float, help="versions younger than this are kept (default 7)")
+    maintain.add_argument("--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)")
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
