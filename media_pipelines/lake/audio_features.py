@@ -13,9 +13,8 @@ if TYPE_CHECKING:  # the media types, not their libraries: the query path loads 
 SHOT_AUDIO = "shot_audio"
 AUDIO_TIMELINE = "audio_timeline"
 
-_FEATURES = [
-    ("start_s", pa.float64()),
-    ("end_s", pa.float64()),
+# The audio descriptors of a stretch of audio; the media table carries the same per shot.
+AUDIO_FEATURE_FIELDS = [
     ("rms_dbfs", pa.float64()),
     ("speech_share", pa.float64()),
     ("music_share", pa.float64()),
@@ -23,6 +22,11 @@ _FEATURES = [
     ("other_share", pa.float64()),
     ("onset_rate", pa.float64()),
     ("spectral_centroid_hz", pa.float64()),
+]
+_FEATURES = [
+    ("start_s", pa.float64()),
+    ("end_s", pa.float64()),
+    *AUDIO_FEATURE_FIELDS,
     ("source_sha256", pa.string()),
     ("code_version", pa.string()),
 ]

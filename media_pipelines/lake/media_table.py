@@ -2,6 +2,7 @@
 
 import pyarrow as pa
 
+from media_pipelines.lake.audio_features import AUDIO_FEATURE_FIELDS
 from media_pipelines.lake.tables import TableSpec
 
 MEDIA_TABLE = "media_table"
@@ -37,13 +38,7 @@ MEDIA_TABLE_SCHEMA = pa.schema(
         ("subtitle_text", pa.string()),
         ("subtitle_cues", pa.int64()),
         ("subtitle_file", pa.string()),
-        ("rms_dbfs", pa.float64()),
-        ("speech_share", pa.float64()),
-        ("music_share", pa.float64()),
-        ("silence_share", pa.float64()),
-        ("other_share", pa.float64()),
-        ("onset_rate", pa.float64()),
-        ("spectral_centroid_hz", pa.float64()),
+        *AUDIO_FEATURE_FIELDS,
         ("annotation_labels", pa.list_(pa.string())),
         ("annotations_json", pa.string()),
         ("source_sha256", pa.string()),
