@@ -28,13 +28,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
     )
     maintain = commands.add_parser("maintain", help="compact the tables, drop old versions and unreferenced media")
-    maintain.add_argument("--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)")
+    maintain.add_argument(
+        "--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)"
+    )
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
     which.add_argument("--all", action="store_true", help="every registered title")
     which.add_argument("--failed", action="store_true", help="titles with a failed stage: that stage and below")
     which.add_argument("--stale", action="store_true", help="titles with a stale stage: that stage and below")
+    backfills.add_argument(
+        "--stages",
+        type=lambda v: [s for s in v.split(",") if s],
+        help="comma-separated stages to run, with every stage below them (default: all; not with --failed/--stale)",
+    )
     backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 

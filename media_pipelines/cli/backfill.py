@@ -5,9 +5,9 @@ import sys
 import time
 
 import dagster as dg
-from dagster._core.execution.backfill import BULK_ACTION_TERMINAL_STATUSES, BulkActionStatus
 
-from media_pipelines.defs.backfills import UnknownTitlesError, plan_backfills, submit_backfill
+from media_pipelines.defs.backfills import UnknownStagesError, UnknownTitlesError, plan_backfills, submit_backfill
+from media_pipelines.defs.dagster_private import BULK_ACTION_TERMINAL_STATUSES, BulkActionStatus
 from media_pipelines.defs.reconcile import Need
 
 
@@ -15,9 +15,12 @@ def backfill(defs: dg.Definitions, instance: dg.DagsterInstance, args: argparse.
     need = Need.FAILED if args.failed else Need.STALE if args.stale else None
     reason = str(need) if need else "titles" if args.titles else "all"
     asset_graph = defs.resolve_asset_graph()
+    if need and args.stages:
+        print("backfill refused: --stages goes with --titles or --all; --failed/--stale pick stages", file=sys.stderr)
+        return 1
     try:
-        plans = plan_backfills(instance, asset_graph, args.titles, need)
-    except UnknownTitlesError as exc:
+        plans = plan_backfills(instance, asset_graph, args.titles, need, args.stages)
+    except (UnknownTitlesError, UnknownStagesError) as exc:
         print(f"backfill refused: {exc}", file=sys.stderr)
         return 1
     if not plans:

@@ -13,13 +13,13 @@ from enum import StrEnum
 from hashlib import sha256
 
 import dagster as dg
-from dagster._core.definitions.data_version import (
+
+from media_pipelines.defs.dagster_private import (
     CODE_VERSION_TAG,
     DATA_VERSION_TAG,
     INPUT_DATA_VERSION_TAG_PREFIX,
+    AssetPartitionStatus,
 )
-from dagster._core.storage.partition_status_cache import AssetPartitionStatus
-
 from media_pipelines.defs.partitions import title_asset_keys, titles_partitions
 
 _PAGE = 500

@@ -6,6 +6,7 @@ from media_pipelines.core.inspect import FileInspection, inspect_file, refused_f
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version, tool_versions_json
+from media_pipelines.defs.ingest.sizing import DELIVERED_BYTES
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
@@ -51,7 +52,7 @@ def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: Sto
 
     table = raw_files_table(inspections, original_uris, tool_versions_json(), INGEST_CODE_VERSION)
     table_uri = write_title_table(lake_store, RAW_FILES, title_id, table)
-    metadata = _metadata(inspections, table_uri, snapshot.fingerprint)
+    metadata = _metadata(inspections, table_uri, snapshot.fingerprint, sum(f.size for f in snapshot.files))
     if not any(i.status == FileStatus.OK and i.kind in USABLE_KINDS for i in inspections):
         raise dg.Failure(f"title {title_id} has no usable video or audio", metadata=metadata, allow_retries=False)
     return dg.MaterializeResult(metadata=metadata, data_version=_data_version(inspections))
@@ -62,7 +63,7 @@ def _data_version(inspections: list[FileInspection]) -> dg.DataVersion:
     return dg.DataVersion(short_digest(*sorted(f"{i.source_id}:{i.sha256}" for i in inspections)))
 
 
-def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: str) -> dict:
+def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: str, delivered_bytes: int) -> dict:
     kinds = Counter(str(i.kind) for i in inspections if i.status == FileStatus.OK)
     durations = [i.probe.duration_s for i in inspections if i.probe and i.probe.duration_s and i.kind in USABLE_KINDS]
     quarantined = sum(i.status == FileStatus.QUARANTINED for i in inspections)
@@ -76,6 +77,7 @@ def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: st
         "table": dg.MetadataValue.path(table_uri),
         "files_table": dg.MetadataValue.md(_markdown(inspections)),
         LANDING_FINGERPRINT: fingerprint,
+        DELIVERED_BYTES: delivered_bytes,  # sizes every later run of the title (defs/ingest/sizing.py)
     }
 
 
