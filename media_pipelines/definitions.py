@@ -16,7 +16,7 @@ from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.maintenance import lake_maintenance_job, nightly_lake_maintenance
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import AsrSettings, S3Connection, StorageRoot
+from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
@@ -31,19 +31,35 @@ ASR_ENVIRONMENT = {
     "device": "MEDIA_ASR_DEVICE",
     "compute_type": "MEDIA_ASR_COMPUTE_TYPE",
 }
+# The QC windows each MEDIA_QC_* variable sets for every run (see QcSettings).
+QC_ENVIRONMENT = {
+    "loudness_target_lufs": "MEDIA_QC_LOUDNESS_TARGET_LUFS",
+    "loudness_tolerance_lu": "MEDIA_QC_LOUDNESS_TOLERANCE_LU",
+    "true_peak_max_dbtp": "MEDIA_QC_TRUE_PEAK_MAX_DBTP",
+    "max_drift_ms": "MEDIA_QC_MAX_SUBTITLE_DRIFT_MS",
+}
 
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
-    """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT (local paths or s3:// URIs), and
-    the speech model from MEDIA_ASR_*."""
+    """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT (local paths or s3:// URIs), the
+    speech model from MEDIA_ASR_* and the QC windows from MEDIA_QC_*."""
     settings = s3_settings(env)
     s3 = S3Connection(**dataclasses.asdict(settings))
     asr = {field: env[name] for field, name in ASR_ENVIRONMENT.items() if env.get(name)}
+    qc = {field: _number(env, name) for field, name in QC_ENVIRONMENT.items() if env.get(name)}
     return {
         "landing": StorageRoot(root=landing_root(env), s3=s3),
         "lake": StorageRoot(root=lake_root(env), s3=s3),
         "asr": AsrSettings(**asr),
+        "qc": QcSettings(**qc),
     }
+
+
+def _number(env: Mapping[str, str], name: str) -> float:
+    try:
+        return float(env[name])
+    except ValueError:
+        raise ValueError(f"{name}={env[name]!r} is not a number") from None
 
 
 def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:

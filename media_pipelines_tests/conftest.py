@@ -8,7 +8,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from media_pipelines.core.tools import run_ffmpeg
-from media_pipelines.defs.resources import AsrSettings, S3Connection, StorageRoot
+from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, StorageRoot
 from media_pipelines.samples.demo import bikes_clip
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
@@ -54,7 +54,11 @@ def lake_roots(tmp_path) -> dict[str, Path]:
 @pytest.fixture
 def resources(lake_roots) -> dict:
     s3 = S3Connection()
-    return {**{name: StorageRoot(root=str(root), s3=s3) for name, root in lake_roots.items()}, "asr": AsrSettings()}
+    return {
+        **{name: StorageRoot(root=str(root), s3=s3) for name, root in lake_roots.items()},
+        "asr": AsrSettings(),
+        "qc": QcSettings(),
+    }
 
 
 def deliver(landing: Path, title_id: str, *files: Path, names: tuple[str, ...] = ()) -> Path:

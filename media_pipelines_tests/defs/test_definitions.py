@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from dagster._core.instance.config import dagster_instance_config
 
 from media_pipelines.definitions import build_definitions, build_resources, defs
@@ -66,6 +67,16 @@ def test_the_speech_model_settings_come_from_the_environment():
         "/models/large-v3",
         "faster-whisper",
     )
+
+
+def test_the_qc_windows_come_from_the_environment():
+    assert build_resources({})["qc"].model_dump() == {
+        "loudness_target_lufs": -24.0, "loudness_tolerance_lu": 2.0, "true_peak_max_dbtp": -1.0, "max_drift_ms": 200.0
+    }  # fmt: skip
+    qc = build_resources({"MEDIA_QC_LOUDNESS_TARGET_LUFS": "-16", "MEDIA_QC_MAX_SUBTITLE_DRIFT_MS": "80"})["qc"]
+    assert (qc.loudness_target_lufs, qc.loudness_tolerance_lu, qc.max_drift_ms) == (-16.0, 2.0, 80.0)
+    with pytest.raises(ValueError, match="MEDIA_QC_TRUE_PEAK_MAX_DBTP='loud' is not a number"):
+        build_resources({"MEDIA_QC_TRUE_PEAK_MAX_DBTP": "loud"})
 
 
 def test_every_run_executes_its_steps_in_one_process_whoever_launches_it():

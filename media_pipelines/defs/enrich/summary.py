@@ -8,15 +8,14 @@ from media_pipelines.core.enrich.pairing import main_audio
 from media_pipelines.core.enrich.summary import summarize_title
 from media_pipelines.core.enrich.timeline import TimelineData, draw_timeline
 from media_pipelines.core.provenance import short_digest
-from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
-from media_pipelines.defs.timed_text.alignment import AlignmentConfig, subtitle_alignment
+from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.audio_features import AUDIO_TIMELINE
 from media_pipelines.lake.media import publish_stage_media
@@ -29,17 +28,19 @@ from media_pipelines.lake.transcripts import SPEECH_REGIONS, TRANSCRIPT_SEGMENTS
 
 STAGE = "summary"
 TIMELINE = "timeline.png"
-_WINDOW = LoudnessWindow()
-SUMMARY_CODE_VERSION = short_digest("title-summary-2", str(_WINDOW), length=12)
+# The default windows; a deployment's own (the qc resource) does not mark titles stale: re-judging them
+# is a backfill the operator decides on.
+SUMMARY_CODE_VERSION = short_digest("title-summary-2", str(QcSettings().loudness_window()), length=12)
 SHOWN = ("duration_s", "shot_count", "average_shot_s", "cuts_per_minute", "speech_ratio", "words_per_minute",
          "language", "integrated_lufs", "true_peak_dbtp", "max_subtitle_drift_ms", "annotation_count", "qc_status")  # fmt: skip
 
 
 class SummaryConfig(dg.Config):
-    loudness_target_lufs: float = _WINDOW.target_lufs
-    loudness_tolerance_lu: float = _WINDOW.tolerance_lu
-    true_peak_max_dbtp: float = _WINDOW.true_peak_max_dbtp
-    max_drift_ms: float = AlignmentConfig().max_drift_ms
+    # None: the deployment's `qc` resource decides (see QcSettings).
+    loudness_target_lufs: float | None = None
+    loudness_tolerance_lu: float | None = None
+    true_peak_max_dbtp: float | None = None
+    max_drift_ms: float | None = None
 
 
 @dg.asset(
@@ -52,10 +53,12 @@ class SummaryConfig(dg.Config):
     kinds={"lance"},
     group_name="enrich",
 )
-def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake: StorageRoot) -> dg.MaterializeResult:
+def title_summary(
+    context: dg.AssetExecutionContext, config: SummaryConfig, lake: StorageRoot, qc: QcSettings
+) -> dg.MaterializeResult:
     """One row per title: duration, cutting rate, speech, loudness and QC status, with a timeline image."""
     title_id = title_id_of(context)
-    store = lake.store()
+    store, windows = lake.store(), qc.overridden_by(config)
 
     def rows(table: str) -> list[dict]:
         return read_title_table(store, table, title_id).to_pylist()
@@ -75,9 +78,9 @@ def title_summary(context: dg.AssetExecutionContext, config: SummaryConfig, lake
         words=rows(TRANSCRIPT_WORDS),
         quarantined_files=sum(r["status"] != "ok" for r in raw_files),
         subtitle_drifts_ms=drifts,
-        max_drift_ms=config.max_drift_ms,
+        max_drift_ms=windows.max_drift_ms,
         annotation_labels=[a["label"] for a in labelled],
-        window=LoudnessWindow(config.loudness_target_lufs, config.loudness_tolerance_lu, config.true_peak_max_dbtp),
+        window=windows.loudness_window(),
     )
     first_video = shots[0]["source_id"] if shots else None
     subtitle_file = shots[0]["subtitle_file"] if shots else None

@@ -7,7 +7,6 @@ import pyarrow as pa
 
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
-from media_pipelines.core.qc import LoudnessWindow
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.standardize import STILL, render_source
 from media_pipelines.core.tools import code_version, tool_versions_json
@@ -16,7 +15,7 @@ from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
 from media_pipelines.defs.source_errors import SourceError, per_source
 from media_pipelines.lake.media import publish_stage_media
@@ -40,21 +39,16 @@ _DEFAULTS = RenditionParams()
 RENDITIONS_CODE_VERSION = code_version("renditions-3", _DEFAULTS.to_json(), media_tools=True)
 
 
-_WINDOW = LoudnessWindow()
-
-
 class RenditionConfig(dg.Config):
     target_height: int = _DEFAULTS.target_height
     keyframe_interval_s: float = _DEFAULTS.keyframe_interval_s
     crf: int = _DEFAULTS.crf
     preset: str = _DEFAULTS.preset
     proxy_height: int = _DEFAULTS.proxy_height
-    loudness_target_lufs: float = _WINDOW.target_lufs
-    loudness_tolerance_lu: float = _WINDOW.tolerance_lu
-    true_peak_max_dbtp: float = _WINDOW.true_peak_max_dbtp
-
-    def loudness_window(self) -> LoudnessWindow:
-        return LoudnessWindow(self.loudness_target_lufs, self.loudness_tolerance_lu, self.true_peak_max_dbtp)
+    # None: the deployment's `qc` resource decides (see QcSettings).
+    loudness_target_lufs: float | None = None
+    loudness_tolerance_lu: float | None = None
+    true_peak_max_dbtp: float | None = None
 
     def params(self) -> RenditionParams:
         return RenditionParams(
@@ -78,7 +72,9 @@ class RenditionConfig(dg.Config):
     check_specs=checks.CHECK_SPECS,
     retry_policy=HEAVY_RETRY,
 )
-def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot) -> dg.MaterializeResult:
+def renditions(
+    context: dg.AssetExecutionContext, config: RenditionConfig, lake: StorageRoot, qc: QcSettings
+) -> dg.MaterializeResult:
     """Standard renditions of each source (CFR H.264 mezzanine, analysis proxy, 16 kHz audio) with loudness QC."""
     title_id = title_id_of(context)
     store, params = lake.store(), config.params()
@@ -104,7 +100,7 @@ def renditions(context: dg.AssetExecutionContext, config: RenditionConfig, lake:
         check_results=[
             checks.decode_check(verified),
             checks.duration_check(verified),
-            checks.loudness_check(verified, config.loudness_window()),
+            checks.loudness_check(verified, qc.overridden_by(config).loudness_window()),
             checks.black_freeze_check(verified),
             checks.source_damage_check(verified),
         ],

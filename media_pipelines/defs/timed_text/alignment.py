@@ -8,7 +8,7 @@ from media_pipelines.core.timed_text.align import MIN_AGREEMENT, TimedWord, alig
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
-from media_pipelines.defs.resources import StorageRoot
+from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
@@ -27,7 +27,7 @@ ALIGNMENT_CODE_VERSION = short_digest("alignment-1", str(MIN_AGREEMENT), length=
 
 
 class AlignmentConfig(dg.Config):
-    max_drift_ms: float = 200.0  # a subtitle file whose median offset from the speech exceeds this is flagged
+    max_drift_ms: float | None = None  # None: the deployment's `qc` resource decides (see QcSettings)
 
 
 @dg.asset(
@@ -48,11 +48,11 @@ class AlignmentConfig(dg.Config):
     ],
 )
 def subtitle_alignment(
-    context: dg.AssetExecutionContext, config: AlignmentConfig, lake: StorageRoot
+    context: dg.AssetExecutionContext, config: AlignmentConfig, lake: StorageRoot, qc: QcSettings
 ) -> dg.MaterializeResult:
     """Each subtitle cue matched to the transcript's words: text agreement and timing offset, drift per file."""
     title_id = title_id_of(context)
-    store = lake.store()
+    store, max_drift_ms = lake.store(), qc.overridden_by(config).max_drift_ms
     words = read_title_table(store, TRANSCRIPT_WORDS, title_id).to_pylist()
     # Subtitles belong to the title; they are checked against the source with the most dialogue.
     source = Counter(w["source_id"] for w in words).most_common(1)
@@ -78,7 +78,7 @@ def subtitle_alignment(
         )
     write_title_table(store, TIMED_TEXT_ALIGNMENT, title_id, pa.Table.from_pylist(rows, schema=ALIGNMENT_SCHEMA))
     measured = {f: d for f, d in drifts.items() if d is not None}
-    drifting = {f: d for f, d in measured.items() if abs(d) > config.max_drift_ms}
+    drifting = {f: d for f, d in measured.items() if abs(d) > max_drift_ms}
     lines = "\n".join(f"| {f} | {d if d is not None else 'not measured'} |" for f, d in drifts.items())
     return dg.MaterializeResult(
         metadata={
@@ -91,7 +91,7 @@ def subtitle_alignment(
                 check_name=DRIFT_CHECK,
                 passed=not drifting,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata={"max_drift_ms": config.max_drift_ms, "drifting": str(drifting or "none")},
+                metadata={"max_drift_ms": max_drift_ms, "drifting": str(drifting or "none")},
             )
         ],
     )

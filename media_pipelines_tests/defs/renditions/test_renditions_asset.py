@@ -10,7 +10,7 @@ from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.partitions import titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import S3Connection, StorageRoot
+from media_pipelines.defs.resources import QcSettings, S3Connection, StorageRoot
 from media_pipelines.lake.maintenance import maintain_lake
 from media_pipelines.lake.renditions import RENDITION_QC, RENDITIONS
 from media_pipelines.lake.store import LocalStore
@@ -97,6 +97,26 @@ def test_loudness_window_is_configurable(lake_roots, resources, instance, media)
     assert evaluation.passed
     strict = run_title("t", resources, instance, config={"loudness_target_lufs": -40.0, "loudness_tolerance_lu": 0.5})
     [evaluation] = [e for e in strict.get_asset_check_evaluations() if e.check_name == checks.LOUDNESS_CHECK]
+    assert not evaluation.passed and "outside -40" in evaluation.metadata["findings"].value
+
+
+def test_loudness_window_follows_the_deployments_qc_resource_unless_the_run_overrides_it(
+    lake_roots, resources, instance, media
+):
+    """Runs launched without config (sensor, automation, reconcile, backfills) judge by the qc resource."""
+    deliver(lake_roots["landing"], "t", media["tone"])
+    lenient = {
+        **resources,
+        "qc": QcSettings(loudness_target_lufs=-20.0, loudness_tolerance_lu=40.0, true_peak_max_dbtp=0.0),
+    }
+    [evaluation] = [
+        e
+        for e in run_title("t", lenient, instance).get_asset_check_evaluations()
+        if e.check_name == checks.LOUDNESS_CHECK
+    ]
+    assert evaluation.passed
+    result = run_title("t", lenient, instance, config={"loudness_target_lufs": -40.0, "loudness_tolerance_lu": 0.5})
+    [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == checks.LOUDNESS_CHECK]
     assert not evaluation.passed and "outside -40" in evaluation.metadata["findings"].value
 
 
