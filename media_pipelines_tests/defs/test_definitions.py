@@ -8,6 +8,7 @@ import pytest
 from dagster._core.instance.config import dagster_instance_config
 
 from media_pipelines.definitions import build_definitions, build_resources, defs
+from media_pipelines.defs import groups
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.partitions import TITLES_PARTITION_NAME, title_asset_keys
@@ -77,6 +78,16 @@ def test_the_qc_windows_come_from_the_environment():
     assert (qc.loudness_target_lufs, qc.loudness_tolerance_lu, qc.max_drift_ms) == (-16.0, 2.0, 80.0)
     with pytest.raises(ValueError, match="MEDIA_QC_TRUE_PEAK_MAX_DBTP='loud' is not a number"):
         build_resources({"MEDIA_QC_TRUE_PEAK_MAX_DBTP": "loud"})
+
+
+def test_asset_groups_read_as_the_pipeline():
+    """Three groups in the lineage graph, each reading only from itself or the groups before it."""
+    order = [groups.INGEST, groups.ANALYSIS, groups.MEDIA_TABLE]
+    graph = defs.resolve_asset_graph()
+    group_of = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(group_of.values()) == set(order)
+    for key, group in group_of.items():
+        assert all(order.index(group_of[parent]) <= order.index(group) for parent in graph.get(key).parent_keys), key
 
 
 def test_every_run_executes_its_steps_in_one_process_whoever_launches_it():

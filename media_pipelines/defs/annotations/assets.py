@@ -4,10 +4,11 @@ import pyarrow as pa
 from media_pipelines.core.annotations import parse_annotations
 from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -27,7 +28,7 @@ ANNOTATIONS_CODE_VERSION = short_digest("annotations-1", length=12)
     retry_policy=LAKE_IO_RETRY,
     code_version=ANNOTATIONS_CODE_VERSION,
     kinds={"lance"},
-    group_name="annotations",
+    group_name=groups.ANALYSIS,
     check_specs=[files_parse_check_spec(ANNOTATIONS_PARSE_CHECK, "annotations", "annotation")],
 )
 def annotations(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
@@ -51,7 +52,10 @@ def annotations(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mate
             "labels": ", ".join(labels[:50]) or "none",
         },
         data_version=dg.DataVersion(short_digest(*sorted(f["sha256"] for f in files))),
-        check_results=[
-            files_parse_check(ANNOTATIONS_PARSE_CHECK, errors),
-        ],
+        check_results=titled(
+            title_id,
+            [
+                files_parse_check(ANNOTATIONS_PARSE_CHECK, errors),
+            ],
+        ),
     )

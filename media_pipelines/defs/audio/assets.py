@@ -7,8 +7,9 @@ from media_pipelines.core.audio_features import analyze, classes
 from media_pipelines.core.audio_features.analyze import AudioAnalysis, analyze_audio
 from media_pipelines.core.enrich.pairing import pair_audio
 from media_pipelines.core.tools import code_version
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -48,7 +49,7 @@ AUDIO_FEATURES_CODE_VERSION = code_version(
     retry_policy=LAKE_IO_RETRY,
     code_version=AUDIO_FEATURES_CODE_VERSION,
     kinds={"audio", "lance"},
-    group_name="audio",
+    group_name=groups.ANALYSIS,
     check_specs=[sources_check_spec("audio_features")],
 )
 def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
@@ -80,7 +81,8 @@ def audio_features(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.M
     timeline = pa.Table.from_pylist(second_rows, schema=AUDIO_TIMELINE_SCHEMA)
     write_title_table(store, AUDIO_TIMELINE, title_id, timeline)
     return dg.MaterializeResult(
-        metadata=_metadata(len(audio), second_rows, len(shot_rows)), check_results=[sources_check(errors)]
+        metadata=_metadata(len(audio), second_rows, len(shot_rows)),
+        check_results=titled(title_id, [sources_check(errors)]),
     )
 
 

@@ -4,6 +4,7 @@ import pyarrow as pa
 from media_pipelines.core.enrich.media_table import MEDIA_TABLE_SQL, join_media_table
 from media_pipelines.core.enrich.pairing import pair_audio
 from media_pipelines.core.provenance import short_digest
+from media_pipelines.defs import groups
 from media_pipelines.defs.annotations.assets import annotations
 from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import STAGE_AUTOMATION
@@ -45,7 +46,7 @@ PREVIEW_COLUMNS = ("shot_index", "start_s", "duration_s", "transition_in", "word
     retry_policy=LAKE_IO_RETRY,
     code_version=MEDIA_TABLE_CODE_VERSION,
     kinds={"duckdb", "lance"},
-    group_name="enrich",
+    group_name=groups.MEDIA_TABLE,
 )
 def media_table(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
     """One row per shot joining every modality: picture features, words spoken, subtitles, audio, labels."""

@@ -8,6 +8,7 @@ from media_pipelines.core.enrich.pairing import main_audio
 from media_pipelines.core.enrich.summary import summarize_title
 from media_pipelines.core.enrich.timeline import TimelineData, draw_timeline
 from media_pipelines.core.provenance import short_digest
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
@@ -51,7 +52,7 @@ class SummaryConfig(dg.Config):
     retry_policy=LAKE_IO_RETRY,
     code_version=SUMMARY_CODE_VERSION,
     kinds={"lance"},
-    group_name="enrich",
+    group_name=groups.MEDIA_TABLE,
 )
 def title_summary(
     context: dg.AssetExecutionContext, config: SummaryConfig, lake: StorageRoot, qc: QcSettings

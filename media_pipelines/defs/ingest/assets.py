@@ -6,6 +6,7 @@ from media_pipelines.core.inspect import FileInspection, inspect_file, refused_f
 from media_pipelines.core.media_types import USABLE_KINDS, FileStatus
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version, tool_versions_json
+from media_pipelines.defs import groups
 from media_pipelines.defs.ingest.sizing import DELIVERED_BYTES
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -25,7 +26,7 @@ INGEST_CODE_VERSION = code_version("ingest-3", media_tools=True)
     partitions_def=titles_partitions,
     code_version=INGEST_CODE_VERSION,
     kinds={"lance", "video"},
-    group_name="ingest",
+    group_name=groups.INGEST,
     retry_policy=LAKE_IO_RETRY,
 )
 def raw_media(context: dg.AssetExecutionContext, landing: StorageRoot, lake: StorageRoot) -> dg.MaterializeResult:

@@ -10,9 +10,10 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.renditions.params import RenditionParams
 from media_pipelines.core.renditions.standardize import STILL, render_source
 from media_pipelines.core.tools import code_version, tool_versions_json
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.resources import QcSettings, StorageRoot
@@ -68,7 +69,7 @@ class RenditionConfig(dg.Config):
     automation_condition=STAGE_AUTOMATION,
     code_version=RENDITIONS_CODE_VERSION,
     kinds={"ffmpeg", "video", "lance"},
-    group_name="renditions",
+    group_name=groups.INGEST,
     check_specs=checks.CHECK_SPECS,
     retry_policy=HEAVY_RETRY,
 )
@@ -97,13 +98,16 @@ def renditions(
     return dg.MaterializeResult(
         metadata=metadata,
         data_version=dg.DataVersion(short_digest(params.to_json(), *sorted(s["sha256"] for s in sources))),
-        check_results=[
-            checks.decode_check(verified),
-            checks.duration_check(verified),
-            checks.loudness_check(verified, qc.overridden_by(config).loudness_window()),
-            checks.black_freeze_check(verified),
-            checks.source_damage_check(verified),
-        ],
+        check_results=titled(
+            title_id,
+            [
+                checks.decode_check(verified),
+                checks.duration_check(verified),
+                checks.loudness_check(verified, qc.overridden_by(config).loudness_window()),
+                checks.black_freeze_check(verified),
+                checks.source_damage_check(verified),
+            ],
+        ),
     )
 
 

@@ -12,8 +12,9 @@ from media_pipelines.core.shots.analyze import ShotParams, SourceShots, analyze_
 from media_pipelines.core.shots.duplicates import group_near_duplicates
 from media_pipelines.core.shots.sheet import contact_sheet
 from media_pipelines.core.tools import code_version
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -61,7 +62,7 @@ class _Analyzed:
     automation_condition=STAGE_AUTOMATION,
     code_version=SHOTS_CODE_VERSION,
     kinds={"video", "lance"},
-    group_name="shots",
+    group_name=groups.ANALYSIS,
     check_specs=[
         # Every later table keys rows by shot: a gap or an overlap would misplace them, so it stops them.
         dg.AssetCheckSpec(TILING_CHECK, asset="shots", blocking=True, description=TILING_DESCRIPTION),
@@ -102,10 +103,13 @@ def shots(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materializ
     return dg.MaterializeResult(
         metadata=metadata,
         data_version=dg.DataVersion(short_digest(PARAMS.to_json(), inputs)),
-        check_results=[
-            tiling_check(shot_table, {a.source_id: a.expected_frames for a in analyzed}),
-            sources_check(errors),
-        ],
+        check_results=titled(
+            title_id,
+            [
+                tiling_check(shot_table, {a.source_id: a.expected_frames for a in analyzed}),
+                sources_check(errors),
+            ],
+        ),
     )
 
 

@@ -5,8 +5,9 @@ import pyarrow as pa
 
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.align import MIN_AGREEMENT, TimedWord, align_cues, median_drift_ms
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -38,7 +39,7 @@ class AlignmentConfig(dg.Config):
     retry_policy=LAKE_IO_RETRY,
     code_version=ALIGNMENT_CODE_VERSION,
     kinds={"lance"},
-    group_name="timed_text",
+    group_name=groups.ANALYSIS,
     check_specs=[
         dg.AssetCheckSpec(
             DRIFT_CHECK,
@@ -86,14 +87,17 @@ def subtitle_alignment(
             "drift_ms_by_file": dg.MetadataValue.md("| file | median drift (ms) |\n|---|---|\n" + lines),
             "aligned_cues": sum(r["agreement"] >= MIN_AGREEMENT for r in rows),
         },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name=DRIFT_CHECK,
-                passed=not drifting,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"max_drift_ms": max_drift_ms, "drifting": str(drifting or "none")},
-            )
-        ],
+        check_results=titled(
+            title_id,
+            [
+                dg.AssetCheckResult(
+                    check_name=DRIFT_CHECK,
+                    passed=not drifting,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"max_drift_ms": max_drift_ms, "drifting": str(drifting or "none")},
+                )
+            ],
+        ),
     )
 
 

@@ -5,10 +5,11 @@ from media_pipelines.core.media_types import MediaKind
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.parse import parse_timed_text
 from media_pipelines.core.tools import code_version
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -30,7 +31,7 @@ TIMED_TEXT_CODE_VERSION = code_version("timed-text-2", libraries=("charset-norma
     retry_policy=LAKE_IO_RETRY,
     code_version=TIMED_TEXT_CODE_VERSION,
     kinds={"lance"},
-    group_name="timed_text",
+    group_name=groups.ANALYSIS,
     check_specs=[files_parse_check_spec(PARSES_CHECK, "timed_text", "subtitle or caption")],
 )
 def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
@@ -56,7 +57,10 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
             "cues": len(rows),
         },
         data_version=dg.DataVersion(short_digest(*sorted(f["sha256"] for f in files))),
-        check_results=[
-            files_parse_check(PARSES_CHECK, errors),
-        ],
+        check_results=titled(
+            title_id,
+            [
+                files_parse_check(PARSES_CHECK, errors),
+            ],
+        ),
     )

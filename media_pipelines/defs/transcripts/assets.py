@@ -11,8 +11,9 @@ from media_pipelines.core.transcripts.backend import DecodeOptions, LazyBackend,
 from media_pipelines.core.transcripts.subtitles import to_srt, to_vtt
 from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_audio
 from media_pipelines.core.transcripts.vad import VadParams
+from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import AsrSettings, StorageRoot
@@ -79,7 +80,7 @@ TRANSCRIPTS_CODE_VERSION = code_version(
     automation_condition=STAGE_AUTOMATION,
     code_version=TRANSCRIPTS_CODE_VERSION,
     kinds={"whisper", "lance"},
-    group_name="transcripts",
+    group_name=groups.ANALYSIS,
     check_specs=[sources_check_spec("transcripts")],
     retry_policy=HEAVY_RETRY,
 )
@@ -127,7 +128,7 @@ def transcripts(
     return dg.MaterializeResult(
         metadata=_metadata(results, segments, words, model.model_id),
         data_version=dg.DataVersion(short_digest(params, *sorted(store.key_for(r["uri"]) for r in audio_rows))),
-        check_results=[sources_check(errors)],
+        check_results=titled(title_id, [sources_check(errors)]),
     )
 
 
