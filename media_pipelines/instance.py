@@ -8,12 +8,20 @@ import dagster as dg
 DEFAULT_DAGSTER_HOME = Path("data/dagster_home")
 
 
-def open_instance() -> dg.DagsterInstance:
-    """DAGSTER_HOME when set; else ./dagster.yaml (storage under ./data/dagster_home), as `dagster dev` reads it."""
+def instance_home() -> Path:
+    """DAGSTER_HOME when set; else this folder when it holds dagster.yaml (storage under ./data/dagster_home);
+    else ./data/dagster_home."""
     if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
+        return Path(os.environ["DAGSTER_HOME"])
     if Path("dagster.yaml").is_file():
-        return dg.DagsterInstance.from_config(str(Path.cwd()))
+        return Path.cwd()
     home = DEFAULT_DAGSTER_HOME.resolve()
     home.mkdir(parents=True, exist_ok=True)
-    return dg.DagsterInstance.from_config(str(home))
+    return home
+
+
+def open_instance() -> dg.DagsterInstance:
+    """The instance at `instance_home()`, the one `media-lake ui` opens `dagster dev` on."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(instance_home()))

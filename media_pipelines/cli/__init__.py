@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     maintain.add_argument(
         "--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)"
     )
+    ui = commands.add_parser("ui", help="the Dagster UI and daemon (dagster dev) on this lake's persistent instance")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
@@ -55,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "maintain":
             return lake.maintain(lake_store(), args.retention_days)
         return lake.export(lake_store(), args)
+    if args.command == "ui":
+        from media_pipelines.cli.ui import open_ui
+
+        open_ui(args.host, args.port)
     from media_pipelines.cli import backfill, titles
     from media_pipelines.cli.recovery import stop_on_sigterm
     from media_pipelines.definitions import build_definitions
@@ -76,5 +83,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         status = titles.report(outcomes)
         print(f"\nLake: {defs.resources['lake'].store().uri}")
-        print("Open the UI on the same instance: dagster dev -w workspace.yaml  (then http://127.0.0.1:3000)")
+        print("Open the UI on the same instance: media-lake ui  (then http://127.0.0.1:3000)")
         return status

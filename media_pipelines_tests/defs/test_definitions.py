@@ -9,6 +9,7 @@ from dagster._core.instance.config import dagster_instance_config
 
 from media_pipelines.definitions import build_definitions, build_resources, defs
 from media_pipelines.defs import groups
+from media_pipelines.defs.enrich.summary import STAGES_SHOWN, title_summary
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.jobs import TITLE_JOB_NAME
 from media_pipelines.defs.partitions import TITLES_PARTITION_NAME, title_asset_keys
@@ -88,6 +89,15 @@ def test_asset_groups_read_as_the_pipeline():
     assert set(group_of.values()) == set(order)
     for key, group in group_of.items():
         assert all(order.index(group_of[parent]) <= order.index(group) for parent in graph.get(key).parent_keys), key
+
+
+def test_the_per_title_view_shows_every_stage_below_the_summary_in_pipeline_order():
+    graph = defs.resolve_asset_graph()
+    upstream = dg.AssetSelection.assets(title_summary).upstream().resolve(graph) - {title_summary.key}
+    shown = [a.key for a in STAGES_SHOWN]
+    assert set(shown) == upstream and len(shown) == len(upstream)
+    for position, key in enumerate(shown):
+        assert set(graph.get(key).parent_keys) <= set(shown[:position]), key  # after everything it reads
 
 
 def test_every_run_executes_its_steps_in_one_process_whoever_launches_it():

@@ -9,14 +9,21 @@ from media_pipelines.core.enrich.summary import summarize_title
 from media_pipelines.core.enrich.timeline import TimelineData, draw_timeline
 from media_pipelines.core.provenance import short_digest
 from media_pipelines.defs import groups
+from media_pipelines.defs.annotations.assets import annotations
+from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
+from media_pipelines.defs.enrich.title_view import stage_table
+from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
+from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
+from media_pipelines.defs.timed_text.assets import timed_text
+from media_pipelines.defs.transcripts.assets import transcripts
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.audio_features import AUDIO_TIMELINE
 from media_pipelines.lake.media import publish_stage_media
@@ -27,6 +34,9 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 from media_pipelines.lake.timed_text import TIMED_TEXT_ALIGNMENT, TIMED_TEXT_CUES
 from media_pipelines.lake.transcripts import SPEECH_REGIONS, TRANSCRIPT_SEGMENTS, TRANSCRIPT_WORDS
 
+# Every stage below the summary, in pipeline order, for the per-title view (test_definitions checks it).
+STAGES_SHOWN = (raw_media, renditions, shots, transcripts, timed_text, subtitle_alignment, audio_features,
+                annotations, media_table)  # fmt: skip
 STAGE = "summary"
 TIMELINE = "timeline.png"
 # The default windows; a deployment's own (the qc resource) does not mark titles stale: re-judging them
@@ -112,6 +122,8 @@ def title_summary(
             "summary_table": dg.MetadataValue.md(table),
             "timeline": dg.MetadataValue.path(store.uri_for(uris[TIMELINE])),
             "qc_findings": dg.MetadataValue.md(findings),
+            # The per-title view: every stage of this title, as built for this summary.
+            "stages": dg.MetadataValue.md(stage_table(context.instance, [a.key for a in STAGES_SHOWN], title_id)),
             "qc_status": summary["qc_status"],
         }
     )

@@ -78,3 +78,17 @@ def test_title_summary_and_timeline(enriched):
     assert store.exists(store.key_for(summary["timeline_uri"]))
     [event] = result.asset_materializations_for_node("title_summary")
     assert Path(event.metadata["timeline"].value).is_file()  # a lake file the UI links to, not bytes in the log
+
+
+def test_the_title_summary_page_shows_every_stage_of_the_title(enriched):
+    _, result = enriched
+    [event] = result.asset_materializations_for_node("title_summary")
+    rows = [line.split(" | ") for line in event.metadata["stages"].value.splitlines()[2:]]
+    stages = [row[0].lstrip("| ") for row in rows]
+    assert stages[0] == "raw_media" and stages[-1] == "media_table"
+    assert set(stages) == {"raw_media", "renditions", "shots", "transcripts", "timed_text", "subtitle_alignment",
+                           "audio_features", "annotations", "media_table"}  # fmt: skip
+    assert all(f"/runs/{result.run_id}" in row[2] for row in rows)  # each built by this run, linked
+    shots_row = rows[stages.index("shots")]
+    assert "3 shots" in shots_row[3] and "[contact_sheet " in shots_row[4]
+    assert "[still " in rows[stages.index("renditions")][4]
