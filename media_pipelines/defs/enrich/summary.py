@@ -13,7 +13,7 @@ from media_pipelines.defs.annotations.assets import annotations
 from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
-from media_pipelines.defs.enrich.title_view import stage_table
+from media_pipelines.defs.enrich.title_view import title_view
 from media_pipelines.defs.ingest.assets import raw_media
 from media_pipelines.defs.metadata import SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
@@ -113,6 +113,7 @@ def title_summary(
         "code_version": SUMMARY_CODE_VERSION,
     }
     write_title_table(store, TITLE_SUMMARY, title_id, pa.Table.from_pylist([row], schema=TITLE_SUMMARY_SCHEMA))
+    view = title_view(context.instance, [a.key for a in STAGES_SHOWN], title_id, context.run_id)
     table = "| field | value |\n|---|---|\n" + "\n".join(f"| {k} | {summary[k]} |" for k in SHOWN)
     findings = "\n".join(f"- {f}" for f in summary["qc_findings"]) or "none"
     return dg.MaterializeResult(
@@ -122,8 +123,9 @@ def title_summary(
             "summary_table": dg.MetadataValue.md(table),
             "timeline": dg.MetadataValue.path(store.uri_for(uris[TIMELINE])),
             "qc_findings": dg.MetadataValue.md(findings),
-            # The per-title view: every stage of this title, as built for this summary.
-            "stages": dg.MetadataValue.md(stage_table(context.instance, [a.key for a in STAGES_SHOWN], title_id)),
+            # The per-title view: every stage of this title as built for this summary, and its previews.
+            "stages": dg.MetadataValue.md(view.stages),
+            **view.previews,
             "qc_status": summary["qc_status"],
         }
     )
