@@ -23,6 +23,8 @@ import dagster as dg  # noqa: E402
 from dagster._core.test_utils import create_test_daemon_workspace_context  # noqa: E402
 from dagster._core.workspace.load_target import ModuleTarget  # noqa: E402
 from dagster._daemon.backfill import execute_backfill_iteration  # noqa: E402
+from dagster._daemon.sensor import execute_sensor_iteration  # noqa: E402
+from dagster._serdes import serialize_value  # noqa: E402
 
 from media_pipelines.definitions import build_definitions  # noqa: E402
 from media_pipelines.defs.backfills import plan_backfills, submit_backfill  # noqa: E402
@@ -83,13 +85,38 @@ def first_daemon_iteration(instance, backfill_id: str, landing: Path, lake: Path
     return len(instance.get_run_ids(dg.RunsFilter(tags={"dagster/backfill": backfill_id}))), seconds
 
 
+def daemon_sensor_ticks(instance, landing: Path, lake: Path, ticks: int) -> list[tuple]:
+    """The sensor daemon's own iteration (as dagster-daemon runs it, through the code server), `ticks`
+    times 31 s apart (the sensor's minimum interval): per tick, seconds, runs requested, the cursor's bytes
+    and the bytes of the tick row the instance stores (cursor, run ids, partition requests, log key)."""
+    os.environ.update(MEDIA_LANDING_ROOT=str(landing), MEDIA_LAKE_ROOT=str(lake))
+    target = ModuleTarget("media_pipelines.definitions", "defs", None, "media_pipelines")
+    rows = []
+    with create_test_daemon_workspace_context(target, instance) as workspace:
+        location = workspace.create_request_context().get_code_location("media_pipelines")
+        sensor = location.get_repository("__repository__").get_sensor("landing_sensor")
+        for n in range(ticks):
+            if n:
+                time.sleep(31)
+            start = time.perf_counter()
+            list(execute_sensor_iteration(workspace, logging.getLogger("sensor"), None, None))
+            seconds = time.perf_counter() - start
+            [tick] = instance.get_ticks(sensor.get_remote_origin_id(), sensor.selector_id, limit=1)
+            cursor = tick.tick_data.cursor or ""
+            rows.append((seconds, len(tick.run_ids), len(cursor.encode()), len(serialize_value(tick.tick_data))))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--titles", type=int, default=10_000)
     parser.add_argument("--backfill", type=int, default=1_000)
     parser.add_argument("--postgres", metavar="URL", help="run storage in Postgres (production), not SQLite")
+    parser.add_argument("--daemon-ticks", type=int, default=3, help="sensor-daemon ticks to measure (31 s apart)")
     args = parser.parse_args()
-    storage = {"storage": {"postgres": {"postgres_url": args.postgres}}} if args.postgres else None
+    storage = {"storage": {"postgres": {"postgres_url": args.postgres}}} if args.postgres else {}
+    # Runs the daemon's ticks request are queued, not executed.
+    storage["run_coordinator"] = {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator"}
     with (
         tempfile.TemporaryDirectory(prefix="scale-") as tmp,
         dg.instance_for_test(overrides=storage, temp_dir=tmp) as instance,
@@ -113,6 +140,14 @@ def main() -> int:
         largest = max(tick[3] for tick in ticks)
         print(f"  largest cursor {largest} bytes (target < 4 KB) {'ok' if largest < 4096 else 'MISSED'}")
         print(f"  peak memory of this process: {peak_rss_mb():.0f} MB")
+
+        daemon = daemon_sensor_ticks(instance, root, Path(tmp) / "lake", args.daemon_ticks)
+        print(f"\nlanding sensor through the sensor daemon's tick path, {args.titles} titles registered:")
+        for n, (seconds, runs, cursor_bytes, tick_bytes) in enumerate(daemon, 1):
+            print(f"  tick {n}: {seconds:6.2f} s  runs requested {runs:>4}  cursor {cursor_bytes} bytes"
+                  f"  tick row {tick_bytes} bytes")  # fmt: skip
+        state = sorted((Path(tmp) / "lake" / "control" / "landing_sensor").glob("*.json"))
+        print(f"  sensor state in the lake: {len(state)} files, {sum(f.stat().st_size for f in state)} bytes")
 
         defs = build_definitions({"MEDIA_LANDING_ROOT": str(root), "MEDIA_LAKE_ROOT": str(Path(tmp) / "lake")})
         graph = defs.resolve_asset_graph()

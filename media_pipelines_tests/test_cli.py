@@ -28,7 +28,7 @@ def test_demo_materializes_every_demo_title_into_the_persistent_instance(project
     for title_id in ("bikes", "jfk", "studio-edits"):
         assert f"\n{title_id} " in out
     assert connect_lake().titles() == ["bikes", "jfk", "studio-edits"]
-    assert "dagster dev -w workspace.yaml" in out
+    assert "media-lake ui" in out
     kinds = (
         connect_lake().sql("select title_id, list(kind order by kind) from raw_files group by 1 order by 1").fetchall()
     )
