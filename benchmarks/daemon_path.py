@@ -87,7 +87,7 @@ def main() -> int:
         shots = shots_with_cuts([args.title_seconds / 3] * 3)
         make_clip(ClipSpec(shots=shots), Path(tmp, "landing", TITLE, "title.mp4"))
         job = build_definitions().resolve_job_def(TITLE_JOB_NAME)
-        with dg.instance_for_test(temp_dir=f"{tmp}/home", overrides={"run_coordinator": QUEUED}) as instance:
+        with dg.instance_for_test(temp_dir=tmp, overrides={"run_coordinator": QUEUED}) as instance:
             instance.add_dynamic_partitions(titles_partitions.name, [TITLE])
             in_process(job, instance)  # the first run ingests and builds; the measured ones are re-runs
             rows = {"in process (media-lake run)": [], "daemon path (queue, launcher, new process)": []}
