@@ -5,6 +5,8 @@ from media_pipelines.lake.tables import TableSpec
 # The one-line, human summary every stage asset puts in its materialization metadata (the CLI prints it).
 SUMMARY = "summary"
 TITLE_ID = "title_id"
+# The rows a stage wrote to its table of record (the first table its asset shows) for the title.
+ROW_COUNT = "dagster/row_count"
 
 
 def tables_metadata(*specs: TableSpec) -> dict:

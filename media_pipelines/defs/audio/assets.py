@@ -9,7 +9,7 @@ from media_pipelines.core.enrich.pairing import pair_audio
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -102,5 +102,6 @@ def _metadata(sources: int, seconds: list[dict], shot_count: int) -> dict:
     return {
         SUMMARY: f"{sources} audio sources, {len(seconds)} s: {mix}",
         "shots": shot_count,
+        ROW_COUNT: shot_count,
         **{f"{name}_share": share for name, share in shares.items()},
     }

@@ -8,7 +8,7 @@ from media_pipelines.defs import groups
 from media_pipelines.defs.annotations.assets import annotations
 from media_pipelines.defs.audio.assets import audio_features
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -72,6 +72,7 @@ def media_table(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mate
         metadata={
             SUMMARY: f"{len(rows)} shots, {spoken} with speech, {sum(bool(r['annotation_labels']) for r in rows)} labelled",
             "rows": len(rows),
+            ROW_COUNT: len(rows),
             "table": dg.MetadataValue.path(uri),
             "preview": dg.MetadataValue.md(_preview(rows[:20])),
         }

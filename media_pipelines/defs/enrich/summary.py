@@ -15,7 +15,7 @@ from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.enrich.assets import media_table
 from media_pipelines.defs.enrich.title_view import title_view
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import QcSettings, StorageRoot
@@ -127,5 +127,6 @@ def title_summary(
             "stages": dg.MetadataValue.md(view.stages),
             **view.previews,
             "qc_status": summary["qc_status"],
+            ROW_COUNT: 1,
         }
     )

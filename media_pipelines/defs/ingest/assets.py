@@ -8,7 +8,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.tools import code_version, tool_versions_json
 from media_pipelines.defs import groups
 from media_pipelines.defs.ingest.sizing import DELIVERED_BYTES
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -72,6 +72,7 @@ def _metadata(inspections: list[FileInspection], table_uri: str, fingerprint: st
     return {
         SUMMARY: f"{len(inspections)} files ({by_kind}), {quarantined} quarantined, {sum(durations):.1f} s of media",
         "files": len(inspections),
+        ROW_COUNT: len(inspections),
         "files_by_kind": dg.MetadataValue.json(dict(sorted(kinds.items()))),
         "quarantined": quarantined,
         "total_duration_s": round(sum(durations), 3),

@@ -13,7 +13,7 @@ from media_pipelines.core.tools import code_version, tool_versions_json
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions import checks
 from media_pipelines.defs.resources import QcSettings, StorageRoot
@@ -188,6 +188,7 @@ def _metadata(store: ObjectStore, rows: list[dict], verified: list[checks.Verifi
         "qc_findings": dg.MetadataValue.md("\n".join(_findings(verified)) or "none"),
         "sources_rendered": len(verified),
         "media_duration_s": round(media_s, 3),
+        ROW_COUNT: len(rows),
     }
     for source_id, key in stills.items():  # files in the lake the UI links to, never image bytes in the event log
         metadata[f"still {source_id}"] = dg.MetadataValue.path(store.uri_for(key))

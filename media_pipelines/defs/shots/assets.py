@@ -14,7 +14,7 @@ from media_pipelines.core.shots.sheet import contact_sheet
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import StorageRoot
@@ -164,6 +164,7 @@ def _metadata(store: ObjectStore, shot_table: list[dict], frame_table: list[dict
     metadata = {
         SUMMARY: f"{len(shot_table)} shots in {len(analyzed)} sources, {average:.1f} s average",
         "shots": len(shot_table),
+        ROW_COUNT: len(shot_table),
         "average_shot_s": round(average, 3),
         "transitions": dg.MetadataValue.json(transitions),
         "near_duplicate_shots": len(shot_table) - len(groups),

@@ -7,7 +7,7 @@ from media_pipelines.core.provenance import short_digest
 from media_pipelines.core.timed_text.align import MIN_AGREEMENT, TimedWord, align_cues, median_drift_ms
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import QcSettings, StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -86,6 +86,7 @@ def subtitle_alignment(
             SUMMARY: _summary(drifts, measured, drifting),
             "drift_ms_by_file": dg.MetadataValue.md("| file | median drift (ms) |\n|---|---|\n" + lines),
             "aligned_cues": sum(r["agreement"] >= MIN_AGREEMENT for r in rows),
+            ROW_COUNT: len(rows),
         },
         check_results=titled(
             title_id,

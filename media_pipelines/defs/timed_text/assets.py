@@ -9,7 +9,7 @@ from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
 from media_pipelines.defs.file_checks import files_parse_check, files_parse_check_spec, parse_delivered
 from media_pipelines.defs.ingest.assets import raw_media
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import StorageRoot
 from media_pipelines.defs.retries import LAKE_IO_RETRY
@@ -55,6 +55,7 @@ def timed_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Mater
             + (f", {len(errors)} unreadable" if errors else ""),
             "files": dg.MetadataValue.md(table),
             "cues": len(rows),
+            ROW_COUNT: len(rows),
         },
         data_version=dg.DataVersion(short_digest(*sorted(f["sha256"] for f in files))),
         check_results=titled(

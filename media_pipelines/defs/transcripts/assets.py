@@ -13,7 +13,7 @@ from media_pipelines.core.transcripts.transcribe import Transcript, transcribe_a
 from media_pipelines.core.transcripts.vad import VadParams
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
-from media_pipelines.defs.metadata import SUMMARY, tables_metadata, titled
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata, titled
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import AsrSettings, StorageRoot
@@ -168,6 +168,7 @@ def _metadata(results: dict[str, Transcript], segments: list[dict], words: list[
         "speech_minutes": round(speech_min, 3),
         "words_per_minute": round(len(words) / speech_min, 1) if speech_min else 0.0,
         "segments": len(segments),
+        ROW_COUNT: len(words),
         "flagged_segments": dg.MetadataValue.md(flagged_lines or "none"),
         "first_lines": dg.MetadataValue.md(first_lines or "no speech"),
         "model": model,

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -94,3 +95,13 @@ def test_the_title_summary_page_shows_every_stage_of_the_title(enriched):
     [sheet] = [name for name in event.metadata if name.startswith("contact_sheet")]
     [still] = [name for name in event.metadata if name.startswith("still")]
     assert Path(event.metadata[sheet].value).is_file() and Path(event.metadata[still].value).is_file()
+
+
+def test_every_stage_reports_the_rows_it_wrote_to_its_table_of_record(enriched):
+    store, result = enriched
+    graph = build_definitions({}).resolve_asset_graph()
+    for event in result.get_asset_materialization_events():
+        key = event.asset_key
+        [main, *_] = re.findall(r"\*\*(\w+)\*\*", graph.get(key).metadata["tables"].value)
+        count = event.materialization.metadata["dagster/row_count"].value
+        assert count == read_title_table(store, main, "speech").num_rows, key
