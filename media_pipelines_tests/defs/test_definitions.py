@@ -1,3 +1,4 @@
+import os
 import re
 import subprocess
 import sys
@@ -132,3 +133,24 @@ def test_loading_the_definitions_loads_no_asr_audio_analysis_sql_or_s3_engine():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_loading_the_definitions_starts_no_media_tool_process(tmp_path):
+    """Once a machine has asked its ffmpeg binary for its version (the code versions need it), loading the
+    definitions starts no ffmpeg process: it is remembered per binary in the user's cache."""
+    spy = (
+        "import subprocess; started = []; real = subprocess.Popen.__init__\n"
+        "def spy(self, args, *a, **k):\n    started.append(str(args)); real(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = spy\n"
+        "import media_pipelines.definitions as d; d.defs.resolve_all_asset_specs()\n"
+        "print([s for s in started if 'ffmpeg' in s])"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def started() -> str:
+        result = subprocess.run([sys.executable, "-c", spy], capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert "ffmpeg" in started()  # the first load on a machine asks the binary
+    assert started() == "[]"
