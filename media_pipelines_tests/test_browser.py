@@ -59,7 +59,11 @@ def ui(project, media):
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a code server may wait out its 60 s grace for open calls
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
         log.close()
     output = (project / "ui.log").read_text()
     assert "temporary" not in output.lower(), output  # dagster dev ran on the persistent instance
