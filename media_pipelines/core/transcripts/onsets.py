@@ -9,6 +9,9 @@ HOP_S = 0.01
 _HOP = int(SAMPLE_RATE * HOP_S)
 # Whisper's timestamps come in 20 ms steps: a loud run ending up to 50 ms before a word still is its onset.
 _TOUCH_FRAMES = 5
+# Silence this long (150 ms) inside a word's span is a pause, not a stop consonant's closure: Whisper
+# stretched the word over the pause, and sound after it belongs to the next word.
+_PAUSE_FRAMES = 15
 
 
 def frame_levels(samples: np.ndarray) -> np.ndarray:
@@ -28,7 +31,9 @@ def active_frames(levels: np.ndarray) -> np.ndarray:
 
 
 def snap_word(word: Word, active: np.ndarray, after_s: float | None = None) -> Word:
-    """Start moved to the first loud frame inside the word, end to the last; a word with none keeps its times.
+    """Start moved to the first loud frame inside the word, end to the last before any pause in it; a word
+    with none keeps its times. Cut at the pause, a word stretched over it leaves the next word's onset
+    (which it would otherwise swallow) to that word.
 
     With after_s (where the previous word ends), a word Whisper starts late, inside or just after the sound
     that is its own onset, also moves back to where that sound begins, provided silence separates it from
@@ -39,8 +44,10 @@ def snap_word(word: Word, active: np.ndarray, after_s: float | None = None) -> W
     loud = np.flatnonzero(active[first:last])
     if not len(loud):
         return word
+    pauses = np.flatnonzero(np.diff(loud) > _PAUSE_FRAMES)
+    last_loud = loud[pauses[0]] if len(pauses) else loud[-1]
     start = round(max(start_s, (first + loud[0]) * HOP_S), 3)
-    end = round(max(start, min(word.end, (first + loud[-1] + 1) * HOP_S)), 3)
+    end = round(max(start, min(word.end, (first + last_loud + 1) * HOP_S)), 3)
     return Word(word.word, start, end, word.probability)
 
 

@@ -68,7 +68,7 @@ class TranscriptConfig(dg.Config):
 _DEFAULTS = TranscriptConfig().settings(AsrSettings())
 _DEFAULT_MODEL_ID = resolve_model(_DEFAULTS["model"], _DEFAULTS["backend"]).model_id
 TRANSCRIPTS_CODE_VERSION = code_version(
-    "transcripts-4", _DEFAULT_MODEL_ID, json.dumps(_DEFAULTS, separators=(",", ":")), libraries=_LIBRARIES
+    "transcripts-5", _DEFAULT_MODEL_ID, json.dumps(_DEFAULTS, separators=(",", ":")), libraries=_LIBRARIES
 )
 
 

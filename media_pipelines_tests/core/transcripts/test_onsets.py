@@ -40,3 +40,14 @@ def test_a_word_placed_late_moves_back_to_its_own_onset_after_a_pause():
     assert no_pause.start == 1.6
     far_after = snap_word(Word("uh", 3.2, 3.6, 0.2), active, after_s=0.6)  # 0.7 s of silence before it
     assert far_after == Word("uh", 3.2, 3.6, 0.2)
+
+
+def test_a_word_stretched_over_the_pause_after_it_leaves_the_next_onset_to_the_next_word():
+    """Whisper can end "you," where the next line's "ask" begins, 0.6 s of pause later (seen on AMD EPYC
+    int8 kernels): the word ends before the pause, and the next word, snapped after it, finds its onset."""
+    audio = _burst(0.5, 1.2) + _burst(1.8, 2.6)
+    active = active_frames(frame_levels(audio))
+    you = snap_word(Word("you,", 0.6, 1.85, 0.9), active)
+    assert you.end == pytest.approx(1.2, abs=0.011)
+    ask = snap_word(Word("ask", 1.85, 2.3, 0.9), active, after_s=you.end)
+    assert ask.start == pytest.approx(1.8, abs=0.011)
