@@ -5,7 +5,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DAGSTER_HOME=/opt/dagster/home
 WORKDIR /opt/media_pipelines
 
-# ffmpeg comes from imageio-ffmpeg's static build and decoding from PyAV wheels: no apt step.
+# ffmpeg comes from imageio-ffmpeg's static build and decoding from PyAV wheels; the OCR engine's OpenCV
+# (the build rapidocr-onnxruntime requires) links GL and GLib, which the slim image lacks.
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 && \
+    rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY media_pipelines ./media_pipelines
 RUN pip install --no-cache-dir ".[openai,production]" && \

@@ -16,8 +16,9 @@ from media_pipelines.defs.ingest.sensors import landing_sensor
 from media_pipelines.defs.jobs import title_job
 from media_pipelines.defs.maintenance import lake_maintenance_job, nightly_lake_maintenance
 from media_pipelines.defs.renditions.assets import renditions
-from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, StorageRoot
+from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, SearchSettings, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
+from media_pipelines.defs.search.assets import shot_embeddings, shot_text
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.defs.timed_text.assets import timed_text
@@ -42,7 +43,8 @@ QC_ENVIRONMENT = {
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
     """Landing zone and lake from MEDIA_LANDING_ROOT / MEDIA_LAKE_ROOT (local paths or s3:// URIs), the
-    speech model from MEDIA_ASR_* and the QC windows from MEDIA_QC_*."""
+    speech model from MEDIA_ASR_*, the QC windows from MEDIA_QC_* and the search encoders' device from
+    MEDIA_SEARCH_DEVICE."""
     settings = s3_settings(env)
     s3 = S3Connection(**dataclasses.asdict(settings))
     asr = {field: env[name] for field, name in ASR_ENVIRONMENT.items() if env.get(name)}
@@ -52,6 +54,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         "lake": StorageRoot(root=lake_root(env), s3=s3),
         "asr": AsrSettings(**asr),
         "qc": QcSettings(**qc),
+        "search": SearchSettings(**({"device": env["MEDIA_SEARCH_DEVICE"]} if env.get("MEDIA_SEARCH_DEVICE") else {})),
     }
 
 
@@ -75,6 +78,8 @@ def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
             annotations,
             media_table,
             title_summary,
+            shot_text,
+            shot_embeddings,
         ],
         jobs=[title_job, lake_maintenance_job],
         sensors=[landing_sensor, title_automation_sensor],

@@ -6,6 +6,8 @@ lake.table("shots", title="bikes", columns=["shot_index", "start_s"], where="dur
 lake.frame("media_table", where="word_count > 0")                                             # pandas
 lake.sql("select title_id, count(*) from shots group by 1").show()                             # DuckDB
 with lake.open(row["keyframe_uri"]) as path: ...                                               # the media
+lake.search("a taxi at night", where="duration_s > 2", k=10)                                 # hybrid search
+lake.search(like="bikes/bikes/3"); lake.search(image="still.jpg")                             # by example
 lake.versions()                                   # {table: version}: the state of the lake it reads
 connect_lake(versions={...}).table("shots")       # the lake as it was at those versions
 """
@@ -22,6 +24,8 @@ from media_pipelines.core.titles import validate_title_id
 from media_pipelines.lake.query import connection_over, open_tables
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.roots import lake_store
+from media_pipelines.lake.search import SHOT_EMBEDDINGS
+from media_pipelines.lake.shot_search import SearchError, SearchQuery, ShotRef, search_shots
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import TITLE_ID, open_table
 
@@ -95,6 +99,24 @@ class Lake:
     ):
         """The same rows as a pandas DataFrame."""
         return self._relation(name, title, columns, where, version).df()
+
+    def search(
+        self,
+        text: str | None = None,
+        like: str | ShotRef | None = None,
+        image: str | Path | None = None,
+        where: str | None = None,
+        k: int = 20,
+        device: str = "cpu",
+    ) -> pa.Table:
+        """Shots by meaning and words (`text`), by example (`like` TITLE/SOURCE/SHOT, or an `image`), or
+        both, fused into one ranking; `where` is a SQL condition on the index's columns (title_id,
+        duration_s, transition_in, word_count, speech_ratio, music_share, visual_tags, ...)."""
+        if SHOT_EMBEDDINGS not in self.tables():
+            raise SearchError("no title has been indexed yet (the shot_embeddings stage writes the index)")
+        ref = ShotRef.parse(like) if isinstance(like, str) else like
+        query = SearchQuery(text=text, like=ref, image=Path(image) if image else None, where=where, k=k)
+        return search_shots(self.datasets[SHOT_EMBEDDINGS], query, device)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.connection.sql(query)

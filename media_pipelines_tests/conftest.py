@@ -10,7 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from media_pipelines.core.tools import run_ffmpeg
-from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, StorageRoot
+from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, SearchSettings, StorageRoot
 from media_pipelines.samples.demo import bikes_clip
 from media_pipelines.samples.generate import ClipSpec, Shot, make_audio, make_clip, shots_with_cuts
 
@@ -60,6 +60,7 @@ def resources(lake_roots) -> dict:
         **{name: StorageRoot(root=str(root), s3=s3) for name, root in lake_roots.items()},
         "asr": AsrSettings(),
         "qc": QcSettings(),
+        "search": SearchSettings(device="cpu"),
     }
 
 

@@ -65,14 +65,16 @@ def test_a_backfill_of_some_stages_then_automation_runs_each_stage_once_in_right
 
         automation_tick()
         assert not requested(ticks[-1]), "the first runs left nothing for automation"
-        before = {key: _materializations(instance, key) for key in [*SUBSET, "audio_features"]}
+        below = ["audio_features", "shot_text", "shot_embeddings"]
+        before = {key: _materializations(instance, key) for key in [*SUBSET, *below]}
         # Tiny test deliveries count as large here (the coordinator runs in this process).
         monkeypatch.setattr(sizing, "_TIERS", ((1, "4096", "16384"),))
         assert main(["backfill", "--titles", "a,b", "--stages", ",".join(SUBSET)]) == 0
         [backfill] = instance.get_backfills()
         backfill_id, selection = backfill.backfill_id, {k.to_user_string() for k in backfill.asset_selection}
         # audio_features reads shots: left out, automation would run it, then media_table and title_summary again.
-        assert selection == {*SUBSET, "audio_features"}
+        # shot_text reads shots and shot_embeddings reads media_table: both come along too.
+        assert selection == {*SUBSET, *below}
 
         status = run_daemon_until_done(instance, backfill_id, between_iterations=automation_tick)
         assert status == BulkActionStatus.COMPLETED_SUCCESS

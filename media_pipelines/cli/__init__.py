@@ -1,5 +1,5 @@
-"""`media-lake`: run the title pipeline, stage and run the demo titles, query the lake, export training
-shards, and submit backfills."""
+"""`media-lake`: run the title pipeline, stage and run the demo titles, query and search the lake, export
+training shards, and submit backfills."""
 
 import argparse
 import tempfile
@@ -27,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument(
         "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
     )
+    search = commands.add_parser("search", help="find shots by meaning and words, by a shot or by a picture")
+    search.add_argument("text", nargs="?", help="what is said, shown or read in the shot")
+    search.add_argument("--like", metavar="TITLE/SOURCE/SHOT", help="shots that look and read like this one")
+    search.add_argument("--image", type=Path, metavar="FILE", help="shots that look like this picture")
+    search.add_argument("--where", metavar="SQL", help="a condition on the index's columns, e.g. \"duration_s > 2\"")
+    search.add_argument("-k", type=int, default=20, help="how many shots (default 20)")
+    search.add_argument("--format", choices=["table", "json", "csv"], default="table")
     maintain = commands.add_parser("maintain", help="compact the tables, drop old versions and unreferenced media")
     maintain.add_argument(
         "--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)"
@@ -48,13 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 
-    if args.command in ("query", "export", "maintain"):
+    if args.command in ("query", "export", "maintain", "search"):
         # Reading the lake needs no Dagster: importing it and building the definitions cost seconds.
         from media_pipelines.cli import lake
         from media_pipelines.lake.roots import lake_store
 
         if args.command == "query":
             return lake.query(lake_store(), args.sql, args.format)
+        if args.command == "search":
+            return lake.search(lake_store(), args)
         if args.command == "maintain":
             return lake.maintain(lake_store(), args.retention_days)
         return lake.export(lake_store(), args)

@@ -1,4 +1,5 @@
-"""`media-lake query` and `export`: SQL over the lake's tables, and training shards of the shots it selects."""
+"""`media-lake query`, `search` and `export`: SQL over the lake's tables, shots found by meaning, words or
+example, and training shards of the shots a query selects."""
 
 import argparse
 import io
@@ -11,7 +12,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from media_pipelines.core.titles import InvalidTitleIdError
 from media_pipelines.lake.query import connect, versions_as_of
+from media_pipelines.lake.shot_search import SearchError
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import open_table
 
@@ -24,7 +27,32 @@ def query(store: ObjectStore, sql: str, output: str) -> int:
         return 1
     if result is None:
         return 0
-    table = result.fetch_arrow_table()
+    _print(result.fetch_arrow_table(), output, result)
+    return 0
+
+
+def search(store: ObjectStore, args: argparse.Namespace) -> int:
+    from media_pipelines.query import Lake
+
+    try:
+        found = Lake(store).search(args.text, like=args.like, image=args.image, where=args.where, k=args.k)
+    except (SearchError, InvalidTitleIdError, FileNotFoundError) as exc:
+        print(f"search failed: {exc}", file=sys.stderr)
+        return 1
+    if args.format != "table":
+        _print(found, args.format)
+    for rank, row in enumerate(found.to_pylist() if args.format == "table" else [], start=1):
+        shot = f"{row['title_id']}/{row['source_id']}/{row['shot_index']}"
+        said = " / ".join(t for t in (row["transcript_text"], row["on_screen_text"]) if t)
+        print(
+            f"{rank:>3}  {row['score']:.4f}  {shot:<28} {row['start_s']:8.2f}-{row['end_s']:<8.2f} "
+            f"{','.join(row['matched_by']):<24} {said[:70]}"
+        )
+    return 0
+
+
+def _print(table: pa.Table, output: str, shown=None) -> None:
+    """JSON or CSV of the rows; for "table", what `shown` prints as."""
     if output == "json":
         print(json.dumps(table.to_pylist(), default=str, indent=1))
     elif output == "csv":
@@ -32,8 +60,7 @@ def query(store: ObjectStore, sql: str, output: str) -> int:
         pa_csv.write_csv(_flat(table), buffer)
         print(buffer.getvalue().decode(), end="")
     else:
-        print(result)
-    return 0
+        print(shown)
 
 
 def _flat(table: pa.Table) -> pa.Table:

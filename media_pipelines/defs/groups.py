@@ -6,3 +6,5 @@ INGEST = "ingest"
 ANALYSIS = "analysis"
 # the per-shot media table and the title summary that join every modality
 MEDIA_TABLE = "media_table"
+# the search index over every title's shots: embeddings, visual tags and the text each shot is found by
+SEARCH = "search"

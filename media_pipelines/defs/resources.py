@@ -59,3 +59,17 @@ class QcSettings(dg.ConfigurableResource):
 
     def loudness_window(self) -> LoudnessWindow:
         return LoudnessWindow(self.loudness_target_lufs, self.loudness_tolerance_lu, self.true_peak_max_dbtp)
+
+
+class SearchSettings(dg.ConfigurableResource):
+    """Where the search stage's encoders run, decided once per deployment (`definitions.py`, from
+    MEDIA_SEARCH_DEVICE)."""
+
+    device: str = "auto"  # auto: CUDA when present
+
+    def torch_device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        import torch  # only the search stage asks, and it loads torch anyway
+
+        return "cuda" if torch.cuda.is_available() else "cpu"

@@ -5,6 +5,7 @@ from media_pipelines.lake.audio_features import AUDIO_TIMELINE_SPEC, SHOT_AUDIO_
 from media_pipelines.lake.media_table import MEDIA_TABLE_SPEC, TITLE_SUMMARY_SPEC
 from media_pipelines.lake.raw_files import RAW_FILES_SPEC
 from media_pipelines.lake.renditions import RENDITION_QC_SPEC, RENDITIONS_SPEC
+from media_pipelines.lake.search import SHOT_EMBEDDINGS_SPEC, SHOT_TEXT_SPEC
 from media_pipelines.lake.shots import FRAMES_SPEC, SHOTS_SPEC
 from media_pipelines.lake.tables import TableSpec
 from media_pipelines.lake.timed_text import ALIGNMENT_SPEC, CUES_SPEC
@@ -18,6 +19,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
         RENDITION_QC_SPEC,
         SHOTS_SPEC,
         FRAMES_SPEC,
+        SHOT_TEXT_SPEC,
         SEGMENTS_SPEC,
         WORDS_SPEC,
         SPEECH_SPEC,
@@ -28,5 +30,6 @@ TABLE_SPECS: dict[str, TableSpec] = {
         ANNOTATIONS_SPEC,
         MEDIA_TABLE_SPEC,
         TITLE_SUMMARY_SPEC,
+        SHOT_EMBEDDINGS_SPEC,
     )
 }

@@ -14,6 +14,8 @@ STAGES = {
     "annotations",
     "media_table",
     "title_summary",
+    "shot_text",
+    "shot_embeddings",
 }
 
 

@@ -83,8 +83,8 @@ def test_the_qc_windows_come_from_the_environment():
 
 
 def test_asset_groups_read_as_the_pipeline():
-    """Three groups in the lineage graph, each reading only from itself or the groups before it."""
-    order = [groups.INGEST, groups.ANALYSIS, groups.MEDIA_TABLE]
+    """Four groups in the lineage graph, each reading only from itself or the groups before it."""
+    order = [groups.INGEST, groups.ANALYSIS, groups.MEDIA_TABLE, groups.SEARCH]
     graph = defs.resolve_asset_graph()
     group_of = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert set(group_of.values()) == set(order)

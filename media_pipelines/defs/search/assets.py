@@ -1,0 +1,208 @@
+import io
+
+import dagster as dg
+import numpy as np
+import pyarrow as pa
+from PIL import Image
+
+from media_pipelines.core.search.documents import shot_search_text
+from media_pipelines.core.search.images import EFFICIENTNET_LITE0, image_encoder, image_model_id
+from media_pipelines.core.search.ocr import MIN_CONFIDENCE, ocr_model_id, read_text
+from media_pipelines.core.search.text import MINILM_L6, text_encoder, text_model_id
+from media_pipelines.core.tools import code_version
+from media_pipelines.defs import groups
+from media_pipelines.defs.automation import STAGE_AUTOMATION
+from media_pipelines.defs.enrich.assets import media_table
+from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata
+from media_pipelines.defs.partitions import title_id_of, titles_partitions
+from media_pipelines.defs.resources import SearchSettings, StorageRoot
+from media_pipelines.defs.retries import HEAVY_RETRY
+from media_pipelines.defs.shots.assets import shots
+from media_pipelines.lake.media_table import MEDIA_TABLE
+from media_pipelines.lake.search import (
+    SHOT_EMBEDDINGS,
+    SHOT_EMBEDDINGS_SCHEMA,
+    SHOT_EMBEDDINGS_SPEC,
+    SHOT_TEXT,
+    SHOT_TEXT_SCHEMA,
+    SHOT_TEXT_SPEC,
+)
+from media_pipelines.lake.search_index import refresh_indices
+from media_pipelines.lake.shots import SHOTS
+from media_pipelines.lake.store import ObjectStore
+from media_pipelines.lake.tables import read_title_table, write_title_table
+
+IMAGE_MODEL, TEXT_MODEL = EFFICIENTNET_LITE0, MINILM_L6
+TAGS_PER_SHOT = 5
+# Tags below this probability say more about the classifier than about the picture (and would put noise
+# into the shot's text embedding).
+MIN_TAG_PROBABILITY = 0.15
+# The model ids name the weights' package releases: new weights mark every title's embeddings stale.
+SHOT_TEXT_CODE_VERSION = code_version(
+    "shot-text-1", ocr_model_id(), str(MIN_CONFIDENCE), libraries=("pillow", "onnxruntime")
+)
+SHOT_EMBEDDINGS_CODE_VERSION = code_version(
+    "shot-embeddings-1",
+    image_model_id(IMAGE_MODEL),
+    text_model_id(TEXT_MODEL),
+    f"tags {TAGS_PER_SHOT} >= {MIN_TAG_PROBABILITY}",
+    libraries=("pillow", "torch", "sentence-transformers", "transformers"),
+)
+
+
+@dg.asset(
+    metadata=tables_metadata(SHOT_TEXT_SPEC),
+    partitions_def=titles_partitions,
+    deps=[shots],
+    pool="embeddings",
+    automation_condition=STAGE_AUTOMATION,
+    code_version=SHOT_TEXT_CODE_VERSION,
+    kinds={"onnx", "lance"},
+    group_name=groups.ANALYSIS,
+    retry_policy=HEAVY_RETRY,
+)
+def shot_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
+    """Text shown on screen in each shot (title cards, signs, burnt-in captions), read from its keyframe."""
+    title_id = title_id_of(context)
+    store = lake.store()
+    rows = []
+    for shot in read_title_table(store, SHOTS, title_id).to_pylist():
+        if not shot["keyframe_uri"]:
+            continue
+        frame = np.asarray(_image(store, shot["keyframe_uri"]))
+        for line_index, line in enumerate(read_text(frame)):
+            left, top, right, bottom = line.box
+            rows.append(
+                {
+                    "source_id": shot["source_id"],
+                    "shot_index": shot["shot_index"],
+                    "frame_index": shot["keyframe_frame"],
+                    "pts_s": round(shot["keyframe_frame"] / shot["fps"], 6),
+                    "line_index": line_index,
+                    "text": line.text,
+                    "confidence": line.confidence,
+                    "box_left": left,
+                    "box_top": top,
+                    "box_right": right,
+                    "box_bottom": bottom,
+                    "ocr_model": ocr_model_id(),
+                    "source_sha256": shot["source_sha256"],
+                    "code_version": SHOT_TEXT_CODE_VERSION,
+                }
+            )
+    write_title_table(store, SHOT_TEXT, title_id, pa.Table.from_pylist(rows, schema=SHOT_TEXT_SCHEMA))
+    shots_with_text = len({(r["source_id"], r["shot_index"]) for r in rows})
+    return dg.MaterializeResult(
+        metadata={
+            SUMMARY: f"{len(rows)} lines of on-screen text in {shots_with_text} shots",
+            ROW_COUNT: len(rows),
+            "lines": dg.MetadataValue.md("\n".join(f"- {r['pts_s']:.1f} s: {r['text']}" for r in rows[:20]) or "none"),
+            "ocr_model": ocr_model_id(),
+        }
+    )
+
+
+@dg.asset(
+    metadata=tables_metadata(SHOT_EMBEDDINGS_SPEC),
+    partitions_def=titles_partitions,
+    deps=[media_table, shot_text],
+    pool="embeddings",
+    automation_condition=STAGE_AUTOMATION,
+    code_version=SHOT_EMBEDDINGS_CODE_VERSION,
+    kinds={"pytorch", "lance"},
+    group_name=groups.SEARCH,
+    retry_policy=HEAVY_RETRY,
+)
+def shot_embeddings(
+    context: dg.AssetExecutionContext, lake: StorageRoot, search: SearchSettings
+) -> dg.MaterializeResult:
+    """The title's shots in the search index: keyframe and text embeddings, visual tags and filter columns."""
+    title_id = title_id_of(context)
+    store = lake.store()
+    shots_rows = [r for r in read_title_table(store, MEDIA_TABLE, title_id).to_pylist() if r["keyframe_uri"]]
+    lines: dict[tuple[str, int], list[str]] = {}
+    for line in read_title_table(store, SHOT_TEXT, title_id).to_pylist():
+        lines.setdefault((line["source_id"], line["shot_index"]), []).append(line["text"])
+    images = image_encoder(IMAGE_MODEL, search.torch_device()).analyze(
+        [_image(store, r["keyframe_uri"]) for r in shots_rows], TAGS_PER_SHOT
+    )
+    rows = []
+    for shot, vector, tags in zip(shots_rows, images.vectors, images.tags, strict=True):
+        kept = [t for t in tags if t.probability >= MIN_TAG_PROBABILITY]
+        on_screen = lines.get((shot["source_id"], shot["shot_index"]), [])
+        said, subtitles = shot["transcript_text"] or "", shot["subtitle_text"] or ""
+        text = shot_search_text(said, subtitles, on_screen, [t.label for t in kept])
+        rows.append(_row(shot, vector, kept, on_screen, text))
+    spoken = [i for i, r in enumerate(rows) if r["search_text"]]
+    texts = text_encoder(TEXT_MODEL, search.torch_device()).encode([rows[i]["search_text"] for i in spoken])
+    for i, vector in zip(spoken, texts, strict=True):
+        rows[i]["text_vector"] = vector.tolist()
+    uri = write_title_table(store, SHOT_EMBEDDINGS, title_id, pa.Table.from_pylist(rows, schema=SHOT_EMBEDDINGS_SCHEMA))
+    built = refresh_indices(store)
+    tags = sorted({t for r in rows for t in r["visual_tags"]})
+    return dg.MaterializeResult(
+        metadata={
+            SUMMARY: f"{len(rows)} shots indexed, {len(spoken)} with text, {len(tags)} distinct visual tags",
+            ROW_COUNT: len(rows),
+            "table": dg.MetadataValue.path(uri),
+            "image_model": image_model_id(IMAGE_MODEL),
+            "text_model": text_model_id(TEXT_MODEL),
+            "indices_built": ", ".join(built) or "none (the existing ones now cover this title)",
+            "neighbours": dg.MetadataValue.md(_neighbours(rows)),
+        },
+    )
+
+
+def _row(shot: dict, vector: np.ndarray, tags: list, on_screen: list[str], text: str) -> dict:
+    return {
+        **{c: shot[c] for c in _FROM_MEDIA_TABLE},
+        "on_screen_text": "\n".join(on_screen),
+        "visual_tags": [t.label for t in tags],
+        "tag_probabilities": [t.probability for t in tags],
+        "search_text": text,
+        "image_vector": vector.tolist(),
+        "text_vector": None,
+        "image_model": image_model_id(IMAGE_MODEL),
+        "text_model": text_model_id(TEXT_MODEL),
+        "code_version": SHOT_EMBEDDINGS_CODE_VERSION,
+    }
+
+
+_FROM_MEDIA_TABLE = (
+    "source_id",
+    "shot_index",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "transition_in",
+    "keyframe_uri",
+    "word_count",
+    "speech_ratio",
+    "music_share",
+    "language",
+    "transcript_text",
+    "source_sha256",
+)
+
+
+def _neighbours(rows: list[dict], examples: int = 5) -> str:
+    """A few shots of the title with their nearest other shot by keyframe, for a glance in the UI."""
+    if len(rows) < 2:
+        return "fewer than two shots"
+    vectors = np.array([r["image_vector"] for r in rows], dtype=np.float32)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    lines = ["| shot | nearest shot | cosine |", "|---|---|---|"]
+    for i in range(min(examples, len(rows))):
+        j = int(np.argmax(similarity[i]))
+        lines.append(f"| {_shot_name(rows[i])} | {_shot_name(rows[j])} | {similarity[i, j]:.3f} |")
+    return "\n".join(lines)
+
+
+def _shot_name(row: dict) -> str:
+    return f"{row['source_id']}#{row['shot_index']} ({row['start_s']:.1f} s)"
+
+
+def _image(store: ObjectStore, uri: str) -> Image.Image:
+    with Image.open(io.BytesIO(store.read_bytes(store.key_for(uri)))) as image:
+        return image.convert("RGB")

@@ -1,0 +1,166 @@
+"""Hybrid search over every title's shots: vector neighbours (keyframe and text embeddings) and full-text
+matches, each ranked with the SQL filter applied inside the search, fused by reciprocal rank."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from PIL import Image
+
+from media_pipelines.core.search.fusion import reciprocal_rank_fusion
+from media_pipelines.core.search.images import image_encoder
+from media_pipelines.core.search.text import text_encoder
+from media_pipelines.core.titles import validate_title_id
+from media_pipelines.lake.search import IMAGE_VECTOR, SEARCH_TEXT, TEXT_VECTOR
+from media_pipelines.lake.tables import TITLE_ID
+
+RESULT_COLUMNS = (
+    TITLE_ID,
+    "source_id",
+    "shot_index",
+    "start_s",
+    "end_s",
+    "keyframe_uri",
+    "transcript_text",
+    "on_screen_text",
+    "visual_tags",
+)
+# Each ranked list looks this many times deeper than the results asked for, so an item second in one
+# list and tenth in another still reaches the fused top k.
+_DEPTH_FACTOR, _MIN_DEPTH = 4, 50
+
+
+class SearchError(ValueError):
+    """A search that cannot run as asked: nothing to search by, an unknown shot, a bad filter."""
+
+
+@dataclass(frozen=True)
+class ShotRef:
+    title_id: str
+    source_id: str
+    shot_index: int
+
+    @classmethod
+    def parse(cls, value: str) -> "ShotRef":
+        """TITLE/SOURCE/SHOT, as search results name shots."""
+        parts = value.split("/")
+        if len(parts) != 3 or not parts[2].isdigit():
+            raise SearchError(f"a shot is TITLE/SOURCE/SHOT_INDEX, not {value!r}")
+        return cls(validate_title_id(parts[0]), parts[1], int(parts[2]))
+
+    def predicate(self) -> str:
+        source = self.source_id.replace("'", "''")
+        return f"{TITLE_ID} = '{self.title_id}' AND source_id = '{source}' AND shot_index = {self.shot_index}"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None = None  # by meaning (text embedding) and by words (full text)
+    like: ShotRef | None = None  # shots that look and read like this one
+    image: Path | Image.Image | None = None  # shots that look like this picture
+    where: str | None = None  # a SQL condition on the index's columns, applied inside each search
+    k: int = 20
+
+    @property
+    def depth(self) -> int:
+        return max(self.k * _DEPTH_FACTOR, _MIN_DEPTH)
+
+
+def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
+    """The best k shots for the query, best first, with a fused `score` and the lists that found each
+    (`matched_by`). Queries are encoded by the models that built the index."""
+    if query.text is None and query.like is None and query.image is None:
+        raise SearchError("search by text, --like a shot or --image, or more than one")
+    if query.k < 1:
+        raise SearchError("k must be at least 1")
+    image_model, text_model = _index_models(dataset)
+    rankings: dict[str, list[tuple]] = {}
+    exclude = None
+    if query.text:
+        vector = text_encoder(text_model, device).encode([query.text])[0]
+        rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, vector, query)
+        words = " ".join(re.findall(r"\w+", query.text))
+        if words:
+            rankings["full_text"] = _full_text(dataset, words, query)
+    if query.like is not None:
+        shot = _the_shot(dataset, query.like)
+        exclude = (query.like.title_id, query.like.source_id, query.like.shot_index)
+        rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, np.asarray(shot[IMAGE_VECTOR]), query)
+        if shot[TEXT_VECTOR] is not None:
+            rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, np.asarray(shot[TEXT_VECTOR]), query)
+    if query.image is not None:
+        picture = query.image if isinstance(query.image, Image.Image) else Image.open(query.image)
+        vector = image_encoder(image_model, device).analyze([picture.convert("RGB")], top_k=0).vectors[0]
+        rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
+    fused = [(key, score) for key, score in reciprocal_rank_fusion(list(rankings.values())) if key != exclude]
+    best = fused[: query.k]
+    return _results(dataset, best, {name: set(ranked) for name, ranked in rankings.items()})
+
+
+def _index_models(dataset) -> tuple[str, str]:
+    """The image and text encoders (by name) whose vectors the index holds."""
+    first = dataset.head(1, columns=["image_model", "text_model"]).to_pylist()
+    if not first:
+        raise SearchError("the search index holds no shots yet")
+    return first[0]["image_model"].split("@")[0], first[0]["text_model"].split("@")[0]
+
+
+def _filter(query: SearchQuery, *conditions: str) -> str | None:
+    parts = [f"({c})" for c in (query.where, *conditions) if c]
+    return " AND ".join(parts) or None
+
+
+def _keys(table: pa.Table) -> list[tuple]:
+    columns = [table.column(c).to_pylist() for c in (TITLE_ID, "source_id", "shot_index")]
+    return list(zip(*columns, strict=True))
+
+
+def _scan(dataset, extra: tuple[str, ...] = (), **kwargs) -> pa.Table:
+    try:
+        return dataset.to_table(columns=[TITLE_ID, "source_id", "shot_index", *extra], prefilter=True, **kwargs)
+    except (ValueError, OSError) as error:  # Lance reports a filter it cannot parse or bind as either
+        raise SearchError(f"the search failed: {error}") from error
+
+
+def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[tuple]:
+    nearest = {"column": column, "q": vector.astype(np.float32), "k": query.depth, "metric": "cosine"}
+    return _keys(_scan(dataset, ("_distance",), nearest=nearest, filter=_filter(query, f"{column} IS NOT NULL")))
+
+
+def _full_text(dataset, words: str, query: SearchQuery) -> list[tuple]:
+    found = _scan(
+        dataset,
+        ("_score",),
+        full_text_query={"query": words, "columns": [SEARCH_TEXT]},
+        filter=_filter(query),
+        limit=query.depth,
+    )
+    return _keys(found)
+
+
+def _the_shot(dataset, ref: ShotRef) -> dict:
+    rows = dataset.to_table(columns=[IMAGE_VECTOR, TEXT_VECTOR], filter=ref.predicate()).to_pylist()
+    if not rows:
+        raise SearchError(f"no shot {ref.title_id}/{ref.source_id}/{ref.shot_index} in the search index")
+    return rows[0]
+
+
+def _results(dataset, best: list[tuple[tuple, float]], found_by: dict[str, set]) -> pa.Table:
+    schema = pa.schema([dataset.schema.field(c) for c in RESULT_COLUMNS]).append(pa.field("score", pa.float64()))
+    schema = schema.append(pa.field("matched_by", pa.list_(pa.string())))
+    if not best:
+        return schema.empty_table()
+    wanted = " OR ".join(f"({ShotRef(*key).predicate()})" for key, _ in best)
+    rows = dataset.to_table(columns=list(RESULT_COLUMNS), filter=wanted).to_pylist()
+    by_key = {(r[TITLE_ID], r["source_id"], r["shot_index"]): r for r in rows}
+    ordered = [
+        {
+            **by_key[key],
+            "score": round(score, 6),
+            "matched_by": sorted(n for n, keys in found_by.items() if key in keys),
+        }
+        for key, score in best
+    ]
+    return pa.Table.from_pylist(ordered, schema=schema)

@@ -1,0 +1,146 @@
+"""Search over the demo titles and a title of generated title cards, end to end: `media-lake demo`, the
+search stages, then queries through the CLI and the Python API."""
+
+import io
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image, ImageEnhance
+
+from media_pipelines.cli import main
+from media_pipelines.core.transcripts.wer import normalized
+from media_pipelines.lake.search import SHOT_EMBEDDINGS, SHOT_TEXT
+from media_pipelines.lake.search_index import refresh_indices
+from media_pipelines.lake.store import LocalStore
+from media_pipelines.lake.tables import open_table
+from media_pipelines.query import Lake
+from media_pipelines.samples.demo import JFK_LINES
+from media_pipelines_tests.cards import CARDS, cards_clip
+from media_pipelines_tests.conftest import REPO
+
+# Said differently from the clip: no more than a word or two in common with the line it means.
+PARAPHRASES = {
+    "And so, my fellow Americans,": "therefore, dear citizens of the United States",
+    "ask not what your country can do for you,": "don't ask what the nation will give you",
+}
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory):
+    project = tmp_path_factory.mktemp("search")
+    shutil.copy(REPO / "dagster.yaml", project / "dagster.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
+            patch.delenv(name, raising=False)
+        assert main(["demo"]) == 0
+        (project / "data/landing/cards").mkdir(parents=True)
+        cards_clip(project / "data/landing/cards/cards.mp4")
+        assert main(["run", "--title", "cards"]) == 0
+        yield Lake(LocalStore(project / "data/lake")), project
+
+
+def search_json(capsys, *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert main(["search", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_title_cards_are_read_into_shot_text_on_title_time(lake):
+    lake, _ = lake
+    rows = lake.table(SHOT_TEXT, title="cards").to_pylist()
+    assert [r["text"] for r in rows] == [c.text for c in CARDS]
+    assert [r["shot_index"] for r in rows] == [0, 1, 2]
+    for shot, row in zip(lake.table("shots", title="cards").to_pylist(), rows, strict=True):
+        assert shot["start_s"] <= row["pts_s"] < shot["end_s"]
+
+
+def test_a_card_is_found_by_the_words_it_shows(lake, capsys):
+    found = search_json(capsys, "into the storm", "-k", "3")
+    assert (found[0]["title_id"], found[0]["shot_index"]) == ("cards", 1)
+    assert {"title_id", "source_id", "shot_index", "start_s", "end_s", "score"} <= set(found[0])
+    assert "full_text" in found[0]["matched_by"]
+
+
+def test_a_paraphrase_of_a_spoken_line_finds_a_shot_where_it_is_said(lake):
+    lake, _ = lake
+    for line, paraphrase in PARAPHRASES.items():
+        [best] = lake.search(paraphrase, k=1).to_pylist()
+        said = " ".join(normalized(best["transcript_text"]))
+        assert " ".join(normalized(line)) in said, (paraphrase, best["transcript_text"])
+
+
+def test_filters_apply_inside_the_search(lake):
+    lake, _ = lake
+    everywhere = lake.search(JFK_LINES[1][2], k=50).to_pylist()
+    assert {r["title_id"] for r in everywhere} >= {"jfk", "studio-edits"}
+    only_jfk = lake.search(JFK_LINES[1][2], where="title_id = 'jfk'", k=5).to_pylist()
+    assert only_jfk and {r["title_id"] for r in only_jfk} == {"jfk"}
+    assert lake.search("taxi", where="duration_s > 1000", k=5).num_rows == 0
+
+
+def altered(keyframe: Image.Image) -> Image.Image:
+    """Cropped by 10 % on every side, brightened by a fifth, halved in size and re-encoded as a rough JPEG."""
+    width, height = keyframe.size
+    cropped = keyframe.crop((width // 10, height // 10, width - width // 10, height - height // 10))
+    brighter = ImageEnhance.Brightness(cropped).enhance(1.2)
+    smaller = brighter.resize((brighter.width // 2, brighter.height // 2), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    smaller.save(buffer, "JPEG", quality=60)
+    return Image.open(buffer).convert("RGB")
+
+
+def test_reverse_image_search_finds_a_shot_from_an_altered_copy_of_its_keyframe(lake, tmp_path):
+    lake, _ = lake
+    shots = lake.table(SHOT_EMBEDDINGS, where="title_id IN ('bikes', 'cards', 'studio-edits')").to_pylist()
+    hits = []
+    for shot in shots:
+        with lake.open(shot["keyframe_uri"]) as path:
+            query = tmp_path / "query.jpg"
+            altered(Image.open(path).convert("RGB")).save(query)
+        [best] = lake.search(image=query, k=1).to_pylist()
+        hits.append(
+            (best["title_id"], best["source_id"], best["shot_index"])
+            == (shot["title_id"], shot["source_id"], shot["shot_index"])
+        )
+    assert len(shots) >= 14 and sum(hits) >= 0.95 * len(shots), hits
+
+
+def test_shots_like_a_shot_exclude_it_and_name_their_lists(lake, capsys):
+    lake_, _ = lake
+    first = lake_.table(SHOT_EMBEDDINGS, title="bikes").to_pylist()[0]
+    found = search_json(capsys, "--like", f"bikes/{first['source_id']}/{first['shot_index']}", "-k", "5")
+    assert len(found) == 5 and all((r["title_id"], r["shot_index"]) != ("bikes", first["shot_index"]) for r in found)
+    assert all("image_vector" in r["matched_by"] for r in found)
+
+
+def test_bad_searches_fail_with_a_message(lake, capsys):
+    capsys.readouterr()
+    assert main(["search"]) == 1
+    assert main(["search", "--like", "bikes/nope"]) == 1
+    assert main(["search", "x", "--where", "no_such_column > 1"]) == 1
+    assert "search failed" in capsys.readouterr().err
+
+
+def test_a_lost_index_is_rebuilt_from_the_table(lake):
+    lake_, project = lake
+    store = LocalStore(project / "data/lake")
+    dataset = open_table(store, SHOT_EMBEDDINGS)
+    assert "search_text" in {f for index in dataset.list_indices() for f in index["fields"]}
+    dataset.drop_index(next(index["name"] for index in dataset.list_indices()))
+    assert refresh_indices(store) == ["search_text"]
+    lake_.refresh()
+    assert lake_.search("into the storm", k=1).to_pylist()[0]["title_id"] == "cards"
+
+
+def test_every_shot_carries_its_models_and_tags(lake):
+    lake, _ = lake
+    rows = lake.table(SHOT_EMBEDDINGS).to_pylist()
+    assert {r["image_model"].split("@")[0] for r in rows} == {"efficientnet-lite0"}
+    assert {r["text_model"].split("@")[0] for r in rows} == {"all-MiniLM-L6-v2"}
+    assert all(len(r["image_vector"]) == 1280 and abs(np.linalg.norm(r["image_vector"]) - 1) < 1e-3 for r in rows)
+    assert all(len(r["visual_tags"]) == len(r["tag_probabilities"]) for r in rows)
+    taxi = [r for r in rows if r["title_id"] == "bikes" and "taxicab" in r["visual_tags"]]
+    assert taxi  # bikes.mp4 shows Italian taxis
