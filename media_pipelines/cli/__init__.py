@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from media_pipelines.export.formats import FORMATS, WEBDATASET
+from media_pipelines.export.formats import DEFAULT_NEAR_DUPLICATE_COSINE, FORMATS, WEBDATASET
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +24,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--out", required=True, type=Path, help="a new or empty folder")
     export.add_argument("--shard-size", type=int, default=1000, help="samples per shard")
     export.add_argument("--clips", action="store_true", help="include each shot's mezzanine clip (mp4)")
+    export.add_argument(
+        "--drop-near-duplicates",
+        nargs="?",
+        type=float,
+        const=DEFAULT_NEAR_DUPLICATE_COSINE,
+        metavar="COSINE",
+        help=f"leave out shots whose keyframe looks like one already exported (cosine, default {DEFAULT_NEAR_DUPLICATE_COSINE})",
+    )
     export.add_argument(
         "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
     )

@@ -79,11 +79,15 @@ def export(store: ObjectStore, args: argparse.Namespace) -> int:
 
     try:
         versions = _as_of(store, args.as_of) if args.as_of else None
-        manifest = export_shots(store, args.sql, args.format, args.out, args.shard_size, args.clips, versions)
-    except (ExportQueryError, FileExistsError, AsOfError) as exc:
+        manifest = export_shots(
+            store, args.sql, args.format, args.out, args.shard_size, args.clips, versions, args.drop_near_duplicates
+        )
+    except (ExportQueryError, FileExistsError, AsOfError, ValueError) as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
     print(f"{manifest['samples']} samples in {len(manifest['shards'])} {args.format} shards: {args.out}")
+    if "near_duplicates" in manifest:
+        print(f"{manifest['near_duplicates']['dropped']} near-duplicate shots left out")
     print(f"manifest: {args.out / MANIFEST} ({len(manifest['sources'])} sources)")
     return 0
 

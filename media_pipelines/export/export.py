@@ -11,9 +11,11 @@ from pathlib import Path
 from media_pipelines.core.inspect import sha256_file
 from media_pipelines.core.tools import tool_versions_json
 from media_pipelines.export.clips import cut_clip
+from media_pipelines.export.near_duplicates import NearDuplicateFilter
 from media_pipelines.export.samples import ExportQueryError, query_columns, sample_batches
 from media_pipelines.export.shards import PAYLOADS, WRITERS
 from media_pipelines.lake.query import connection_over, open_tables
+from media_pipelines.lake.search import SHOT_EMBEDDINGS
 from media_pipelines.lake.store import ObjectStore
 
 MANIFEST = "manifest.json"
@@ -27,10 +29,12 @@ def export_shots(
     shard_size: int = 1000,
     clips: bool = False,
     versions: Mapping[str, int] | None = None,
+    near_duplicate_cosine: float | None = None,
 ) -> dict:
     """Returns the manifest, which records the version of every table the export read: the same versions
     (`versions`, e.g. an earlier manifest's `table_versions`), query and options give byte-identical shards,
-    whatever titles were re-run since, as long as those versions are retained (lake.maintenance)."""
+    whatever titles were re-run since, as long as those versions are retained (lake.maintenance). With
+    near_duplicate_cosine, a sample that looks like one already exported is left out (export.near_duplicates)."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}: use {', '.join(WRITERS)}")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
@@ -40,10 +44,19 @@ def export_shots(
     columns = query_columns(connection, sql)
     if clash := [c for c in columns if c in dict(PAYLOADS)]:
         raise ExportQueryError(f"rename the query's column(s) {', '.join(clash)}: they name sample payloads")
+    unique = None
+    if near_duplicate_cosine is not None:
+        if SHOT_EMBEDDINGS not in datasets:
+            raise ExportQueryError("leaving out near-duplicates needs the search index (the shot_embeddings stage)")
+        unique = NearDuplicateFilter(datasets[SHOT_EMBEDDINGS], near_duplicate_cosine)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        shards, provenance = _write_shards(store, connection, sql, fmt, staging, shard_size, clips, columns)
+        shards, provenance = _write_shards(
+            store, connection, sql, fmt, staging, shard_size, clips, columns, unique.keep if unique else None
+        )
+        if unique:
+            provenance["near_duplicates"] = {"min_cosine": near_duplicate_cosine, "dropped": unique.dropped}
         manifest = {
             "format": fmt,
             "sql": sql,
@@ -65,12 +78,12 @@ def export_shots(
     return manifest
 
 
-def _write_shards(store, connection, sql, fmt, staging: Path, shard_size, clips, columns):
+def _write_shards(store, connection, sql, fmt, staging: Path, shard_size, clips, columns, keep):
     write, ext = WRITERS[fmt]
     shards, sources, versions, models = [], set(), defaultdict(set), set()
     version_columns = [c for c in columns if c.endswith("code_version")]
     with _mezzanines(store) as mezzanine, tempfile.TemporaryDirectory(prefix="clips-") as tmp:
-        for n, batch in enumerate(sample_batches(connection, sql, shard_size)):
+        for n, batch in enumerate(sample_batches(connection, sql, shard_size, keep)):
             for sample in batch:
                 if sample["__keyframe_uri"]:
                     sample["keyframe"] = store.read_bytes(store.key_for(sample["__keyframe_uri"]))
