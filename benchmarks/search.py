@@ -30,7 +30,7 @@ from media_pipelines.core.search.ocr import read_text  # noqa: E402
 from media_pipelines.core.search.text import MINILM_L6, text_encoder, text_model_id  # noqa: E402
 from media_pipelines.lake.search import IMAGE_DIM, SHOT_EMBEDDINGS, SHOT_EMBEDDINGS_SPEC, TEXT_DIM  # noqa: E402
 from media_pipelines.lake.search_index import refresh_indices  # noqa: E402
-from media_pipelines.lake.shot_search import SearchQuery, search_shots  # noqa: E402
+from media_pipelines.lake.shot_search import SearchQuery, nearest_query, search_shots  # noqa: E402
 from media_pipelines.lake.store import LocalStore  # noqa: E402
 from media_pipelines.lake.tables import open_table, write_title_table, write_titles  # noqa: E402
 from media_pipelines.samples.demo import bikes_clip  # noqa: E402
@@ -38,7 +38,13 @@ from media_pipelines.samples.demo import bikes_clip  # noqa: E402
 SHOTS_PER_TITLE = 150
 TITLES_PER_COMMIT = 250
 CLUSTERS = 2000
-WORDS = "harbour storm taxi night city street crowd speech country ask fellow citizens music chase car rain".split()
+# Passages drawn from 5,000 made-up words with Zipf frequencies, as a film's dialogue has a few common words
+# and a long tail.
+VOCABULARY = np.array([f"w{i}" for i in range(5000)])
+ZIPF = 1.0 / np.arange(1, len(VOCABULARY) + 1)
+ZIPF /= ZIPF.sum()
+# Noise around each cluster centre, as a share of the centre's length.
+SPREAD = 0.5
 QUERIES = 40
 
 
@@ -66,7 +72,7 @@ def throughput() -> None:
     started = time.perf_counter()
     texts = text_encoder(MINILM_L6)
     print(f"all-MiniLM-L6-v2 load: {time.perf_counter() - started:.2f} s")
-    passages = [" ".join(np.random.default_rng(i).choice(WORDS, 25)) for i in range(256)]
+    passages = [" ".join(np.random.default_rng(i).choice(VOCABULARY, 25, p=ZIPF)) for i in range(256)]
     started = time.perf_counter()
     texts.encode(passages)
     print(f"text embedding: {len(passages) / (time.perf_counter() - started):.1f} shots/s (25-word passages)")
@@ -84,9 +90,8 @@ def unit(rows: np.ndarray) -> np.ndarray:
 def title_rows(rng: np.random.Generator, centres: dict[int, np.ndarray], title: int) -> pa.Table:
     n = SHOTS_PER_TITLE
     chosen = rng.integers(0, CLUSTERS, n)
-    image = unit(centres[IMAGE_DIM][chosen] + 0.35 * rng.standard_normal((n, IMAGE_DIM), dtype=np.float32))
-    text = unit(centres[TEXT_DIM][chosen] + 0.35 * rng.standard_normal((n, TEXT_DIM), dtype=np.float32))
-    passages = [" ".join(rng.choice(WORDS, 12)) + f" shot{title % 997}" for _ in range(n)]
+    image, text = (unit(centres[d][chosen] + noise(rng, n, d)) for d in (IMAGE_DIM, TEXT_DIM))
+    passages = [" ".join(rng.choice(VOCABULARY, 20, p=ZIPF)) for _ in range(n)]
     starts = np.arange(n, dtype=np.float64) * 4.0
     return pa.table(
         {
@@ -116,6 +121,10 @@ def title_rows(rng: np.random.Generator, centres: dict[int, np.ndarray], title: 
     )
 
 
+def noise(rng: np.random.Generator, rows: int, dim: int) -> np.ndarray:
+    return SPREAD / np.sqrt(dim) * rng.standard_normal((rows, dim), dtype=np.float32)
+
+
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -138,7 +147,7 @@ def scale(shots: int, work: Path) -> None:
     print(f"indices built ({', '.join(built)}) in {time.perf_counter() - started:.0f} s")
     dataset = open_table(store, SHOT_EMBEDDINGS)
     text_encoder(MINILM_L6).encode(["warm up"])
-    queries = [" ".join(rng.choice(WORDS, 3)) for _ in range(QUERIES)]
+    queries = [" ".join(rng.choice(VOCABULARY[:2000], 3, p=ZIPF[:2000] / ZIPF[:2000].sum())) for _ in range(QUERIES)]
     cases = {
         "text (vector + full text)": lambda q: SearchQuery(text=q, k=20),
         "text, filtered (transition_in = 'fade' and duration_s > 4.5)": lambda q: SearchQuery(
@@ -153,19 +162,42 @@ def scale(shots: int, work: Path) -> None:
             search_shots(dataset, make(q))
             timings.append(time.perf_counter() - started)
         print(f"{name}: {percentiles(timings)}")
-    probes = unit(
-        centres[IMAGE_DIM][rng.integers(0, CLUSTERS, QUERIES)]
-        + 0.35 * rng.standard_normal((QUERIES, IMAGE_DIM), dtype=np.float32)
-    )
+    vector = text_encoder(MINILM_L6).encode([queries[0]])[0]
+    parts = {
+        "text vector alone": lambda q: dataset.to_table(
+            columns=["title_id"], nearest=nearest_query("text_vector", vector, 80)
+        ),
+        "full text alone": lambda q: dataset.to_table(
+            columns=["title_id", "_score"], full_text_query={"query": q, "columns": ["search_text"]}, limit=80
+        ),
+    }
+    for name, run in parts.items():
+        timings = []
+        for q in queries:
+            started = time.perf_counter()
+            run(q)
+            timings.append(time.perf_counter() - started)
+        print(f"  {name}: {percentiles(timings)}")
+    probes = unit(centres[IMAGE_DIM][rng.integers(0, CLUSTERS, QUERIES)] + noise(rng, QUERIES, IMAGE_DIM))
     timings, recalls = [], []
     for probe in probes:
-        nearest = {"column": "image_vector", "q": probe, "k": 20, "metric": "cosine"}
+        nearest = nearest_query("image_vector", probe, 20)
         started = time.perf_counter()
         found = dataset.to_table(columns=["title_id", "shot_index"], nearest=nearest)
         timings.append(time.perf_counter() - started)
-        exact = dataset.to_table(columns=["title_id", "shot_index"], nearest={**nearest, "use_index": False})
+        exhaustive = {"column": "image_vector", "q": probe, "k": 20, "metric": "cosine", "use_index": False}
+        exact = dataset.to_table(columns=["title_id", "shot_index"], nearest=exhaustive)
         recalls.append(len(_shot_keys(found) & _shot_keys(exact)) / 20)
     print(f"image vector, k = 20: {percentiles(timings)}; recall@20 against an exhaustive scan {np.mean(recalls):.2f}")
+    # The reverse image search case: a stored shot's vector, slightly altered, must come back first.
+    rows = rng.choice(dataset.count_rows(), QUERIES, replace=False)
+    stored = dataset.take(rows, columns=["title_id", "shot_index", "image_vector"]).to_pylist()
+    first = 0
+    for shot in stored:
+        probe = unit(np.asarray([shot["image_vector"]], np.float32) + noise(rng, 1, IMAGE_DIM) / 3)[0]
+        found = dataset.to_table(columns=["title_id", "shot_index"], nearest=nearest_query("image_vector", probe, 1))
+        first += _shot_keys(found) == {(shot["title_id"], shot["shot_index"])}
+    print(f"altered copies of stored shots found first: {first}/{len(stored)}")
     rows = title_rows(rng, centres, 0)
     started = time.perf_counter()
     write_title_table(store, SHOT_EMBEDDINGS_SPEC, "t00000", rows)

@@ -7,6 +7,7 @@ import numpy as np
 
 from media_pipelines.export.formats import DEFAULT_NEAR_DUPLICATE_COSINE
 from media_pipelines.lake.search import IMAGE_VECTOR
+from media_pipelines.lake.shot_search import nearest_query
 from media_pipelines.lake.tables import TITLE_ID
 
 # Neighbours looked at per sample: more near-copies of one shot than this, none of them kept, is not a case
@@ -35,7 +36,7 @@ class NearDuplicateFilter:
         return True
 
     def _look_alikes(self, vector) -> list[tuple]:
-        nearest = {"column": IMAGE_VECTOR, "q": np.asarray(vector, np.float32), "k": NEIGHBOURS, "metric": "cosine"}
+        nearest = nearest_query(IMAGE_VECTOR, np.asarray(vector, np.float32), NEIGHBOURS)
         found = self._index.to_table(columns=[TITLE_ID, "source_id", "shot_index", "_distance"], nearest=nearest)
         keys = zip(*(found.column(c).to_pylist() for c in (TITLE_ID, "source_id", "shot_index")), strict=True)
         distances = found.column("_distance").to_pylist()

@@ -6,7 +6,7 @@ from the table itself, so a lost index costs one rebuild, never a wrong answer."
 
 from media_pipelines.lake.search import IMAGE_DIM, IMAGE_VECTOR, SEARCH_TEXT, SHOT_EMBEDDINGS, TEXT_DIM, TEXT_VECTOR
 from media_pipelines.lake.store import ObjectStore
-from media_pipelines.lake.tables import open_table
+from media_pipelines.lake.tables import TITLE_ID, open_table
 
 # Below this many shots an exhaustive scan answers in milliseconds and a vector index would only cost
 # its training; above it, an IVF-PQ index per vector column.
@@ -29,6 +29,9 @@ def refresh_indices(store: ObjectStore) -> list[str]:
     if SEARCH_TEXT not in present:
         dataset.create_scalar_index(SEARCH_TEXT, index_type="INVERTED", with_position=False)
         built.append(SEARCH_TEXT)
+    if TITLE_ID not in present:  # a title's shots (--like, `where title_id = ...`) without a full scan
+        dataset.create_scalar_index(TITLE_ID, index_type="BTREE")
+        built.append(TITLE_ID)
     rows = dataset.count_rows()
     for column, dim in ((IMAGE_VECTOR, IMAGE_DIM), (TEXT_VECTOR, TEXT_DIM)):
         if column not in present and rows >= VECTOR_INDEX_MIN_ROWS:

@@ -30,6 +30,9 @@ RESULT_COLUMNS = (
 # Each ranked list looks this many times deeper than the results asked for, so an item second in one
 # list and tenth in another still reaches the fused top k.
 _DEPTH_FACTOR, _MIN_DEPTH = 4, 50
+# Once a vector column has an IVF-PQ index: partitions probed per query, and candidates re-ranked by their
+# exact distance (refine_factor times k of them), which buys back the recall product quantization loses.
+ANN_OPTIONS = {"nprobes": 32, "refine_factor": 4}
 
 
 class SearchError(ValueError):
@@ -76,7 +79,7 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
     if query.k < 1:
         raise SearchError("k must be at least 1")
     image_model, text_model = _index_models(dataset)
-    rankings: dict[str, list[tuple]] = {}
+    rankings: dict[str, list[dict]] = {}
     exclude = None
     if query.text:
         vector = text_encoder(text_model, device).encode([query.text])[0]
@@ -94,9 +97,10 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
         picture = query.image if isinstance(query.image, Image.Image) else Image.open(query.image)
         vector = image_encoder(image_model, device).analyze([picture.convert("RGB")], top_k=0).vectors[0]
         rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
-    fused = [(key, score) for key, score in reciprocal_rank_fusion(list(rankings.values())) if key != exclude]
-    best = fused[: query.k]
-    return _results(dataset, best, {name: set(ranked) for name, ranked in rankings.items()})
+    keyed = {name: [_key(row) for row in rows] for name, rows in rankings.items()}
+    fused = [(key, score) for key, score in reciprocal_rank_fusion(list(keyed.values())) if key != exclude]
+    rows = {_key(row): row for found in rankings.values() for row in found}
+    return _results(dataset, fused[: query.k], rows, {name: set(keys) for name, keys in keyed.items()})
 
 
 def _index_models(dataset) -> tuple[str, str]:
@@ -107,37 +111,36 @@ def _index_models(dataset) -> tuple[str, str]:
     return first[0]["image_model"].split("@")[0], first[0]["text_model"].split("@")[0]
 
 
-def _filter(query: SearchQuery, *conditions: str) -> str | None:
-    parts = [f"({c})" for c in (query.where, *conditions) if c]
-    return " AND ".join(parts) or None
+def _filter(query: SearchQuery) -> str | None:
+    return f"({query.where})" if query.where else None
 
 
-def _keys(table: pa.Table) -> list[tuple]:
-    columns = [table.column(c).to_pylist() for c in (TITLE_ID, "source_id", "shot_index")]
-    return list(zip(*columns, strict=True))
+def _key(row: dict) -> tuple:
+    return row[TITLE_ID], row["source_id"], row["shot_index"]
 
 
-def _scan(dataset, extra: tuple[str, ...] = (), **kwargs) -> pa.Table:
+def _scan(dataset, score: str, **kwargs) -> list[dict]:
+    """The ranked rows, with the columns results show: read for these rows only, so no second lookup."""
     try:
-        return dataset.to_table(columns=[TITLE_ID, "source_id", "shot_index", *extra], prefilter=True, **kwargs)
+        return dataset.to_table(columns=[*RESULT_COLUMNS, score], prefilter=True, **kwargs).to_pylist()
     except (ValueError, OSError) as error:  # Lance reports a filter it cannot parse or bind as either
         raise SearchError(f"the search failed: {error}") from error
 
 
-def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[tuple]:
-    nearest = {"column": column, "q": vector.astype(np.float32), "k": query.depth, "metric": "cosine"}
-    return _keys(_scan(dataset, ("_distance",), nearest=nearest, filter=_filter(query, f"{column} IS NOT NULL")))
+def nearest_query(column: str, vector: np.ndarray, k: int) -> dict:
+    """Lance's nearest-neighbour query by cosine, with the index options search uses."""
+    return {"column": column, "q": vector.astype(np.float32), "k": k, "metric": "cosine", **ANN_OPTIONS}
 
 
-def _full_text(dataset, words: str, query: SearchQuery) -> list[tuple]:
-    found = _scan(
-        dataset,
-        ("_score",),
-        full_text_query={"query": words, "columns": [SEARCH_TEXT]},
-        filter=_filter(query),
-        limit=query.depth,
-    )
-    return _keys(found)
+def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[dict]:
+    nearest = nearest_query(column, vector, query.depth)
+    # Shots without a vector (no text) are never neighbours: Lance leaves null vectors out of the search.
+    return _scan(dataset, "_distance", nearest=nearest, filter=_filter(query))
+
+
+def _full_text(dataset, words: str, query: SearchQuery) -> list[dict]:
+    text = {"query": words, "columns": [SEARCH_TEXT]}
+    return _scan(dataset, "_score", full_text_query=text, filter=_filter(query), limit=query.depth)
 
 
 def _the_shot(dataset, ref: ShotRef) -> dict:
@@ -147,19 +150,14 @@ def _the_shot(dataset, ref: ShotRef) -> dict:
     return rows[0]
 
 
-def _results(dataset, best: list[tuple[tuple, float]], found_by: dict[str, set]) -> pa.Table:
+def _results(dataset, best: list[tuple[tuple, float]], rows: dict[tuple, dict], found_by: dict[str, set]) -> pa.Table:
     schema = pa.schema([dataset.schema.field(c) for c in RESULT_COLUMNS]).append(pa.field("score", pa.float64()))
     schema = schema.append(pa.field("matched_by", pa.list_(pa.string())))
-    if not best:
-        return schema.empty_table()
-    wanted = " OR ".join(f"({ShotRef(*key).predicate()})" for key, _ in best)
-    rows = dataset.to_table(columns=list(RESULT_COLUMNS), filter=wanted).to_pylist()
-    by_key = {(r[TITLE_ID], r["source_id"], r["shot_index"]): r for r in rows}
     ordered = [
         {
-            **by_key[key],
+            **{c: rows[key][c] for c in RESULT_COLUMNS},
             "score": round(score, 6),
-            "matched_by": sorted(n for n, keys in found_by.items() if key in keys),
+            "matched_by": sorted(name for name, keys in found_by.items() if key in keys),
         }
         for key, score in best
     ]
