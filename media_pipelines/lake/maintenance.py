@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from media_pipelines.lake.catalog import TABLE_SPECS
 from media_pipelines.lake.media import MEDIA_PREFIX
+from media_pipelines.lake.search import SHOT_EMBEDDINGS
+from media_pipelines.lake.search_index import refresh_indices
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import TITLE_ID, open_table
 
@@ -49,6 +51,8 @@ def maintain_lake(store: ObjectStore, retention: timedelta) -> MaintenanceReport
         before = len(dataset.get_fragments())
         dataset.optimize.compact_files()
         _index_titles(dataset)
+        if name == SHOT_EMBEDDINGS:  # and any search index a title run could not build or refresh
+            refresh_indices(store)
         removed, freed = 0, 0
         if superseded := _superseded_before(dataset, datetime.now() - retention):
             stats = dataset.cleanup_old_versions(

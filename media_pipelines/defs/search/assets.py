@@ -34,6 +34,8 @@ from media_pipelines.lake.tables import read_title_table, write_title_table
 
 IMAGE_MODEL, TEXT_MODEL = EFFICIENTNET_LITE0, MINILM_L6
 TAGS_PER_SHOT = 5
+# Keyframes are full-size pictures (6 MB decoded at 1080p): a film's worth would not fit in memory.
+KEYFRAMES_PER_BATCH = 32
 # Tags below this probability say more about the classifier than about the picture (and would put noise
 # into the shot's text embedding).
 MIN_TAG_PROBABILITY = 0.15
@@ -123,11 +125,9 @@ def shot_embeddings(
     lines: dict[tuple[str, int], list[str]] = {}
     for line in read_title_table(store, SHOT_TEXT, title_id).to_pylist():
         lines.setdefault((line["source_id"], line["shot_index"]), []).append(line["text"])
-    images = image_encoder(IMAGE_MODEL, search.torch_device()).analyze(
-        [_image(store, r["keyframe_uri"]) for r in shots_rows], TAGS_PER_SHOT
-    )
+    encoder = image_encoder(IMAGE_MODEL, search.torch_device())
     rows = []
-    for shot, vector, tags in zip(shots_rows, images.vectors, images.tags, strict=True):
+    for shot, vector, tags in _analyzed(store, encoder, shots_rows):
         kept = [t for t in tags if t.probability >= MIN_TAG_PROBABILITY]
         on_screen = lines.get((shot["source_id"], shot["shot_index"]), [])
         said, subtitles = shot["transcript_text"] or "", shot["subtitle_text"] or ""
@@ -138,7 +138,12 @@ def shot_embeddings(
     for i, vector in zip(spoken, texts, strict=True):
         rows[i]["text_vector"] = vector.tolist()
     uri = write_title_table(store, SHOT_EMBEDDINGS, title_id, pa.Table.from_pylist(rows, schema=SHOT_EMBEDDINGS_SCHEMA))
-    built = refresh_indices(store)
+    try:
+        built = ", ".join(refresh_indices(store)) or "none (the existing ones now cover this title)"
+    except (OSError, ValueError, RuntimeError) as error:
+        # The rows are committed and searched exhaustively until the next refresh folds them in.
+        context.log.warning(f"search indices not refreshed: {error}")
+        built = f"not refreshed ({type(error).__name__}); the next title run or maintenance retries"
     tags = sorted({t for r in rows for t in r["visual_tags"]})
     return dg.MaterializeResult(
         metadata={
@@ -147,10 +152,18 @@ def shot_embeddings(
             "table": dg.MetadataValue.path(uri),
             "image_model": image_model_id(IMAGE_MODEL),
             "text_model": text_model_id(TEXT_MODEL),
-            "indices_built": ", ".join(built) or "none (the existing ones now cover this title)",
+            "indices_built": built,
             "neighbours": dg.MetadataValue.md(_neighbours(rows)),
         },
     )
+
+
+def _analyzed(store: ObjectStore, encoder, shots_rows: list[dict]):
+    """(shot, keyframe vector, tags) per shot, a batch of keyframes in memory at a time, not the title's."""
+    for start in range(0, len(shots_rows), KEYFRAMES_PER_BATCH):
+        batch = shots_rows[start : start + KEYFRAMES_PER_BATCH]
+        analysis = encoder.analyze([_image(store, r["keyframe_uri"]) for r in batch], TAGS_PER_SHOT)
+        yield from zip(batch, analysis.vectors, analysis.tags, strict=True)
 
 
 def _row(shot: dict, vector: np.ndarray, tags: list, on_screen: list[str], text: str) -> dict:
