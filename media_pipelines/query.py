@@ -8,6 +8,7 @@ lake.sql("select title_id, count(*) from shots group by 1").show()              
 with lake.open(row["keyframe_uri"]) as path: ...                                               # the media
 lake.search("a taxi at night", where="duration_s > 2", k=10)                                 # hybrid search
 lake.search(like="bikes/bikes/3"); lake.search(image="still.jpg")                             # by example
+lake.near_duplicates(where="title_id in ('film', 'trailer')")          # look-alike shots and their groups
 lake.versions()                                   # {table: version}: the state of the lake it reads
 connect_lake(versions={...}).table("shots")       # the lake as it was at those versions
 """
@@ -20,7 +21,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from media_pipelines.core.search import NEAR_DUPLICATE_COSINE
 from media_pipelines.core.titles import validate_title_id
+from media_pipelines.lake.near_duplicates import duplicate_groups
 from media_pipelines.lake.query import connection_over, open_tables
 from media_pipelines.lake.raw_files import RAW_FILES
 from media_pipelines.lake.roots import lake_store
@@ -117,6 +120,13 @@ class Lake:
         ref = ShotRef.parse(like) if isinstance(like, str) else like
         query = SearchQuery(text=text, like=ref, image=Path(image) if image else None, where=where, k=k)
         return search_shots(self.datasets[SHOT_EMBEDDINGS], query, device)
+
+    def near_duplicates(self, min_cosine: float = NEAR_DUPLICATE_COSINE, where: str | None = None) -> pa.Table:
+        """Shots that have a look-alike (keyframe cosine at least min_cosine) among the shots `where`
+        selects, each with its lake-wide `duplicate_group` and `group_size` (lake.near_duplicates)."""
+        if SHOT_EMBEDDINGS not in self.tables():
+            raise SearchError("no title has been indexed yet (the shot_embeddings stage writes the index)")
+        return duplicate_groups(self.datasets[SHOT_EMBEDDINGS], min_cosine, where)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.connection.sql(query)

@@ -199,3 +199,18 @@ def test_an_export_can_leave_out_the_trailers_copies_of_the_films_shots(lake, tm
     assert trailer >= 3 and manifest["near_duplicates"] == {"min_cosine": 0.95, "dropped": trailer}
     assert {r["title_id"] for r in exported} == {"bikes"}
     assert len(exported) == lake_.table("shots", title="bikes").num_rows
+
+
+def test_the_trailers_shots_are_grouped_with_the_films_across_the_lake(lake, capsys):
+    lake_, _ = lake
+    groups: dict[str, set] = {}
+    for row in lake_.near_duplicates(where="title_id IN ('bikes', 'trailer')").to_pylist():
+        groups.setdefault(row["duplicate_group"], set()).add((row["title_id"], row["shot_index"]))
+    trailer = lake_.table("shots", title="trailer").num_rows
+    assert sorted(groups.values(), key=sorted) == [{("bikes", i), ("trailer", i)} for i in range(trailer)]
+    assert all(group.startswith("bikes/") for group in groups)  # the first key names the group
+    capsys.readouterr()
+    assert main(["duplicates", "--where", "title_id IN ('bikes', 'trailer')", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2 * trailer
+    assert main(["duplicates"]) == 0 and "duplicate_group" in capsys.readouterr().out
+    assert main(["duplicates", "--min-cosine", "2"]) == 1

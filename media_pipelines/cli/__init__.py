@@ -6,7 +6,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from media_pipelines.export.formats import DEFAULT_NEAR_DUPLICATE_COSINE, FORMATS, WEBDATASET
+from media_pipelines.core.search import NEAR_DUPLICATE_COSINE
+from media_pipelines.export.formats import FORMATS, WEBDATASET
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,9 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--drop-near-duplicates",
         nargs="?",
         type=float,
-        const=DEFAULT_NEAR_DUPLICATE_COSINE,
+        const=NEAR_DUPLICATE_COSINE,
         metavar="COSINE",
-        help=f"leave out shots whose keyframe looks like one already exported (cosine, default {DEFAULT_NEAR_DUPLICATE_COSINE})",
+        help=f"leave out shots whose keyframe looks like one already exported (cosine, default {NEAR_DUPLICATE_COSINE})",
     )
     export.add_argument(
         "--as-of", metavar="MANIFEST|TIME", help="read the lake as an earlier export's manifest or an ISO time saw it"
@@ -42,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     search.add_argument("--where", metavar="SQL", help="a condition on the index's columns, e.g. \"duration_s > 2\"")
     search.add_argument("-k", type=int, default=20, help="how many shots (default 20)")
     search.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    duplicates = commands.add_parser("duplicates", help="shots that look alike across the lake, by group")
+    duplicates.add_argument("--min-cosine", type=float, default=NEAR_DUPLICATE_COSINE)
+    duplicates.add_argument("--where", metavar="SQL", help="only among these shots (a condition on the index)")
+    duplicates.add_argument("--format", choices=["table", "json", "csv"], default="table")
     maintain = commands.add_parser("maintain", help="compact the tables, drop old versions and unreferenced media")
     maintain.add_argument(
         "--retention-days", type=float, help="versions replaced less than this long ago are kept (default 7)"
@@ -63,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     backfills.add_argument("--wait", action="store_true", help="wait for the daemon to finish the backfill")
     args = parser.parse_args(argv)
 
-    if args.command in ("query", "export", "maintain", "search"):
+    if args.command in ("query", "export", "maintain", "search", "duplicates"):
         # Reading the lake needs no Dagster: importing it and building the definitions cost seconds.
         from media_pipelines.cli import lake
         from media_pipelines.lake.roots import lake_store
@@ -72,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return lake.query(lake_store(), args.sql, args.format)
         if args.command == "search":
             return lake.search(lake_store(), args)
+        if args.command == "duplicates":
+            return lake.duplicates(lake_store(), args)
         if args.command == "maintain":
             return lake.maintain(lake_store(), args.retention_days)
         return lake.export(lake_store(), args)

@@ -51,6 +51,18 @@ def search(store: ObjectStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def duplicates(store: ObjectStore, args: argparse.Namespace) -> int:
+    from media_pipelines.query import Lake
+
+    try:
+        groups = Lake(store).near_duplicates(args.min_cosine, args.where)
+    except (SearchError, ValueError, OSError) as exc:
+        print(f"duplicates failed: {exc}", file=sys.stderr)
+        return 1
+    _print(groups, args.format, duckdb.arrow(groups) if args.format == "table" else None)
+    return 0
+
+
 def _print(table: pa.Table, output: str, shown=None) -> None:
     """JSON or CSV of the rows; for "table", what `shown` prints as."""
     if output == "json":

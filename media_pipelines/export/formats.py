@@ -3,5 +3,3 @@
 WEBDATASET = "webdataset"
 PARQUET = "parquet"
 FORMATS = (WEBDATASET, PARQUET)
-# Two keyframes this alike (cosine of their embeddings) are one shot, for --drop-near-duplicates.
-DEFAULT_NEAR_DUPLICATE_COSINE = 0.95
