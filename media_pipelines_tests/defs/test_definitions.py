@@ -120,10 +120,11 @@ def test_every_stage_shows_the_columns_of_the_table_of_record_it_writes():
 
 
 HEAVY_ENGINES = ("faster_whisper", "ctranslate2", "onnxruntime", "whisper", "torch", "librosa", "scipy", "numba",
-                 "duckdb", "pandas", "boto3", "dagster_aws", "lance")  # fmt: skip
+                 "duckdb", "pandas", "boto3", "dagster_aws", "lance",
+                 "sentence_transformers", "transformers", "cv2", "rapidocr_onnxruntime", "efficientnet_lite_pytorch")  # fmt: skip
 
 
-def test_loading_the_definitions_loads_no_asr_audio_analysis_sql_or_s3_engine():
+def test_loading_the_definitions_loads_no_asr_audio_analysis_sql_s3_or_search_engine():
     """Every daemon tick and every run process loads the code location: the engines load in the step that
     uses them, never at import."""
     script = (
