@@ -15,7 +15,7 @@ from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.core.transcripts.wer import normalized
 from media_pipelines.defs.search import assets as search_assets
 from media_pipelines.lake.search import SHOT_EMBEDDINGS, SHOT_TEXT
-from media_pipelines.lake.search_index import refresh_indices
+from media_pipelines.lake.search_index import FILTER_INDICES, refresh_indices
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import open_table
 from media_pipelines.query import Lake
@@ -159,19 +159,29 @@ def indexed(store) -> set[str]:
     return {field for index in open_table(store, SHOT_EMBEDDINGS).list_indices() for field in index["fields"]}
 
 
-def test_a_lost_index_is_rebuilt_from_the_table(lake):
+def unindexed(store) -> int:
+    dataset = open_table(store, SHOT_EMBEDDINGS)
+    return dataset.stats.index_stats("search_text_idx")["num_unindexed_rows"]
+
+
+def test_title_runs_leave_index_folding_to_maintenance_and_a_lost_index_is_rebuilt(lake):
     lake_, project = lake
     store = LocalStore(project / "data/lake")
-    assert indexed(store) == {"search_text", "title_id"}
+    assert indexed(store) == {"search_text", *FILTER_INDICES}
+    # The first title built the indices; the later titles' rows are searched unindexed until maintenance.
+    assert unindexed(store) > 0
+    assert lake_.search("into the storm", k=1).to_pylist()[0]["title_id"] == "cards"
+    assert main(["maintain"]) == 0
+    assert unindexed(store) == 0
     dataset = open_table(store, SHOT_EMBEDDINGS)
     for index in dataset.list_indices():
         dataset.drop_index(index["name"])
-    assert refresh_indices(store) == ["search_text", "title_id"]
+    assert refresh_indices(store) == ["search_text", *FILTER_INDICES]
     for index in open_table(store, SHOT_EMBEDDINGS).list_indices():
         open_table(store, SHOT_EMBEDDINGS).drop_index(index["name"])
     assert indexed(store) == set()
     assert main(["maintain"]) == 0  # the nightly maintenance rebuilds them too
-    assert indexed(store) == {"search_text", "title_id"}
+    assert indexed(store) == {"search_text", *FILTER_INDICES}
     lake_.refresh()
     assert lake_.search("into the storm", k=1).to_pylist()[0]["title_id"] == "cards"
 

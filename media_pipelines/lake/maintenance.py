@@ -52,7 +52,7 @@ def maintain_lake(store: ObjectStore, retention: timedelta) -> MaintenanceReport
         dataset.optimize.compact_files()
         _index_titles(dataset)
         if name == SHOT_EMBEDDINGS:  # and any search index a title run could not build or refresh
-            refresh_indices(store)
+            refresh_indices(store, fold_in_rows=1)
         removed, freed = 0, 0
         if superseded := _superseded_before(dataset, datetime.now() - retention):
             stats = dataset.cleanup_old_versions(

@@ -9,12 +9,11 @@ import pyarrow as pa
 
 from media_pipelines.core.search import NEAR_DUPLICATE_COSINE
 from media_pipelines.lake.search import IMAGE_VECTOR
-from media_pipelines.lake.shot_search import nearest_query
+from media_pipelines.lake.shot_search import KEY_COLUMNS, nearest_query
 from media_pipelines.lake.tables import TITLE_ID
 
 # Neighbours looked at per shot: more near-copies of one shot than this is not a case deliveries produce.
 NEIGHBOURS = 32
-KEY_COLUMNS = (TITLE_ID, "source_id", "shot_index")
 
 
 def look_alikes(index, vector, min_cosine: float, where: str | None = None) -> list[tuple]:
