@@ -67,7 +67,7 @@ def refresh_indices(store: ObjectStore, fold_in_rows: int = FOLD_IN_ROWS) -> lis
 
 
 def _unindexed_rows(dataset) -> int:
-    return max(
-        (dataset.stats.index_stats(index["name"])["num_unindexed_rows"] for index in dataset.list_indices()),
-        default=0,
-    )
+    """Rows no index covers yet. Indices are built and folded in together, so the full-text index's count
+    stands for all of them (asking each of the eleven costs seconds at 1.5 M shots)."""
+    names = [index["name"] for index in dataset.list_indices() if SEARCH_TEXT in index["fields"]]
+    return dataset.stats.index_stats(names[0])["num_unindexed_rows"] if names else dataset.count_rows()
