@@ -144,7 +144,9 @@ def test_shots_like_a_shot_exclude_it_and_name_their_lists(lake, capsys):
     first = lake_.table(SHOT_EMBEDDINGS, title="bikes").to_pylist()[0]
     found = search_json(capsys, "--like", f"bikes/{first['source_id']}/{first['shot_index']}", "-k", "5")
     assert len(found) == 5 and all((r["title_id"], r["shot_index"]) != ("bikes", first["shot_index"]) for r in found)
-    assert all("image_vector" in r["matched_by"] for r in found)
+    assert all("like_image" in r["matched_by"] for r in found)
+    both = search_json(capsys, "into the storm", "--like", f"bikes/{first['source_id']}/{first['shot_index']}")
+    assert {"full_text", "text_vector", "like_image"} <= {name for r in both for name in r["matched_by"]}
 
 
 def test_bad_searches_fail_with_a_message(lake, capsys):

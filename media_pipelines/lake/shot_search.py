@@ -91,9 +91,10 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
     if query.like is not None:
         shot = _the_shot(dataset, query.like)
         exclude = (query.like.title_id, query.like.source_id, query.like.shot_index)
-        rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, np.asarray(shot[IMAGE_VECTOR]), query)
+        # Named apart from a text or image query's own lists, which may come with it.
+        rankings["like_image"] = _nearest(dataset, IMAGE_VECTOR, np.asarray(shot[IMAGE_VECTOR]), query)
         if shot[TEXT_VECTOR] is not None:
-            rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, np.asarray(shot[TEXT_VECTOR]), query)
+            rankings["like_text"] = _nearest(dataset, TEXT_VECTOR, np.asarray(shot[TEXT_VECTOR]), query)
     if query.image is not None:
         picture = query.image if isinstance(query.image, Image.Image) else Image.open(query.image)
         vector = image_encoder(image_model, device).analyze([picture.convert("RGB")], top_k=0).vectors[0]
