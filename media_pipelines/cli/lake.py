@@ -43,7 +43,7 @@ def search(store: ObjectStore, args: argparse.Namespace) -> int:
         _print(found, args.format)
     for rank, row in enumerate(found.to_pylist() if args.format == "table" else [], start=1):
         shot = f"{row['title_id']}/{row['source_id']}/{row['shot_index']}"
-        said = " / ".join(t for t in (row["transcript_text"], row["on_screen_text"]) if t)
+        said = " / ".join(t for t in (row["transcript_text"], row["on_screen_text"]) if t).replace("\n", " / ")
         print(
             f"{rank:>3}  {row['score']:.4f}  {shot:<28} {row['start_s']:8.2f}-{row['end_s']:<8.2f} "
             f"{','.join(row['matched_by']):<24} {said[:70]}"
