@@ -115,18 +115,19 @@ class Lake:
         """Shots by meaning and words (`text`), by example (`like` TITLE/SOURCE/SHOT, or an `image`), or
         both, fused into one ranking; `where` is a SQL condition on the index's columns (title_id,
         duration_s, transition_in, word_count, speech_ratio, music_share, visual_tags, ...)."""
-        if SHOT_EMBEDDINGS not in self.tables():
-            raise SearchError("no title has been indexed yet (the shot_embeddings stage writes the index)")
         ref = ShotRef.parse(like) if isinstance(like, str) else like
         query = SearchQuery(text=text, like=ref, image=Path(image) if image else None, where=where, k=k)
-        return search_shots(self.datasets[SHOT_EMBEDDINGS], query, device)
+        return search_shots(self._search_index(), query, device)
 
     def near_duplicates(self, min_cosine: float = NEAR_DUPLICATE_COSINE, where: str | None = None) -> pa.Table:
         """Shots that have a look-alike (keyframe cosine at least min_cosine) among the shots `where`
         selects, each with its lake-wide `duplicate_group` and `group_size` (lake.near_duplicates)."""
+        return duplicate_groups(self._search_index(), min_cosine, where)
+
+    def _search_index(self):
         if SHOT_EMBEDDINGS not in self.tables():
             raise SearchError("no title has been indexed yet (the shot_embeddings stage writes the index)")
-        return duplicate_groups(self.datasets[SHOT_EMBEDDINGS], min_cosine, where)
+        return self.datasets[SHOT_EMBEDDINGS]
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.connection.sql(query)

@@ -3,17 +3,15 @@ already kept looks like it (lake.near_duplicates, at the table version the expor
 export drops the same samples."""
 
 from media_pipelines.core.search import NEAR_DUPLICATE_COSINE
-from media_pipelines.lake.near_duplicates import look_alikes
+from media_pipelines.lake.near_duplicates import checked_cosine, look_alikes
 
 
 class NearDuplicateFilter:
     """Keeps the first of every set of look-alike samples; memory holds the kept samples' keys only."""
 
     def __init__(self, index, min_cosine: float = NEAR_DUPLICATE_COSINE):
-        if not 0 < min_cosine <= 1:
-            raise ValueError(f"a near-duplicate cosine is in (0, 1], not {min_cosine}")
         self._index = index
-        self._min_cosine = min_cosine
+        self._min_cosine = checked_cosine(min_cosine)
         self._kept: set[tuple] = set()
         self.dropped = 0
 

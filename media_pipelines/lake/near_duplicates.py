@@ -16,6 +16,12 @@ from media_pipelines.lake.tables import TITLE_ID
 NEIGHBOURS = 32
 
 
+def checked_cosine(min_cosine: float) -> float:
+    if not 0 < min_cosine <= 1:
+        raise ValueError(f"a near-duplicate cosine is in (0, 1], not {min_cosine}")
+    return min_cosine
+
+
 def look_alikes(index, vector, min_cosine: float, where: str | None = None) -> list[tuple]:
     """The keys of the shots whose keyframe is within min_cosine of the vector (itself included)."""
     nearest = nearest_query(IMAGE_VECTOR, np.asarray(vector, np.float32), NEIGHBOURS)
@@ -28,8 +34,7 @@ def duplicate_groups(index, min_cosine: float = NEAR_DUPLICATE_COSINE, where: st
     """Every shot (of those `where` selects) that has a look-alike, with its `duplicate_group`: the first
     key (TITLE/SOURCE/SHOT) among the shots linked to it, directly or through others. The same lake
     gives the same groups whatever order titles arrived in."""
-    if not 0 < min_cosine <= 1:
-        raise ValueError(f"a near-duplicate cosine is in (0, 1], not {min_cosine}")
+    checked_cosine(min_cosine)
     parent: dict[tuple, tuple] = {}
 
     def root(key: tuple) -> tuple:

@@ -40,13 +40,14 @@ KEYFRAMES_PER_BATCH = 32
 # into the shot's text embedding).
 MIN_TAG_PROBABILITY = 0.15
 # The model ids name the weights' package releases: new weights mark every title's embeddings stale.
+OCR_MODEL_ID, IMAGE_MODEL_ID, TEXT_MODEL_ID = ocr_model_id(), image_model_id(IMAGE_MODEL), text_model_id(TEXT_MODEL)
 SHOT_TEXT_CODE_VERSION = code_version(
-    "shot-text-1", ocr_model_id(), str(MIN_CONFIDENCE), libraries=("pillow", "onnxruntime")
+    "shot-text-1", OCR_MODEL_ID, str(MIN_CONFIDENCE), libraries=("pillow", "onnxruntime")
 )
 SHOT_EMBEDDINGS_CODE_VERSION = code_version(
     "shot-embeddings-1",
-    image_model_id(IMAGE_MODEL),
-    text_model_id(TEXT_MODEL),
+    IMAGE_MODEL_ID,
+    TEXT_MODEL_ID,
     f"tags {TAGS_PER_SHOT} >= {MIN_TAG_PROBABILITY}",
     libraries=("pillow", "torch", "sentence-transformers", "transformers"),
 )
@@ -87,7 +88,7 @@ def shot_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materi
                     "box_top": top,
                     "box_right": right,
                     "box_bottom": bottom,
-                    "ocr_model": ocr_model_id(),
+                    "ocr_model": OCR_MODEL_ID,
                     "source_sha256": shot["source_sha256"],
                     "code_version": SHOT_TEXT_CODE_VERSION,
                 }
@@ -99,7 +100,7 @@ def shot_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.Materi
             SUMMARY: f"{len(rows)} lines of on-screen text in {shots_with_text} shots",
             ROW_COUNT: len(rows),
             "lines": dg.MetadataValue.md("\n".join(f"- {r['pts_s']:.1f} s: {r['text']}" for r in rows[:20]) or "none"),
-            "ocr_model": ocr_model_id(),
+            "ocr_model": OCR_MODEL_ID,
         }
     )
 
@@ -150,8 +151,8 @@ def shot_embeddings(
             SUMMARY: f"{len(rows)} shots indexed, {len(spoken)} with text, {len(tags)} distinct visual tags",
             ROW_COUNT: len(rows),
             "table": dg.MetadataValue.path(uri),
-            "image_model": image_model_id(IMAGE_MODEL),
-            "text_model": text_model_id(TEXT_MODEL),
+            "image_model": IMAGE_MODEL_ID,
+            "text_model": TEXT_MODEL_ID,
             "indices_built": built,
             "neighbours": dg.MetadataValue.md(_neighbours(rows)),
         },
@@ -175,8 +176,8 @@ def _row(shot: dict, vector: np.ndarray, tags: list, on_screen: list[str], text:
         "search_text": text,
         "image_vector": vector.tolist(),
         "text_vector": None,
-        "image_model": image_model_id(IMAGE_MODEL),
-        "text_model": text_model_id(TEXT_MODEL),
+        "image_model": IMAGE_MODEL_ID,
+        "text_model": TEXT_MODEL_ID,
         "code_version": SHOT_EMBEDDINGS_CODE_VERSION,
     }
 
