@@ -18,12 +18,12 @@ from media_pipelines.defs.maintenance import lake_maintenance_job, nightly_lake_
 from media_pipelines.defs.renditions.assets import renditions
 from media_pipelines.defs.resources import AsrSettings, QcSettings, S3Connection, SearchSettings, StorageRoot
 from media_pipelines.defs.schedules import nightly_reconcile
-from media_pipelines.defs.search.assets import shot_embeddings, shot_text
+from media_pipelines.defs.search.assets import shot_embeddings_asset, shot_text
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.defs.timed_text.alignment import subtitle_alignment
 from media_pipelines.defs.timed_text.assets import timed_text
 from media_pipelines.defs.transcripts.assets import transcripts
-from media_pipelines.lake.roots import lake_root, landing_root, s3_settings
+from media_pipelines.lake.roots import lake_root, landing_root, s3_settings, search_image_model
 
 # The speech model settings each MEDIA_ASR_* variable sets for every run (see AsrSettings).
 ASR_ENVIRONMENT = {
@@ -79,7 +79,8 @@ def build_definitions(env: Mapping[str, str] = os.environ) -> dg.Definitions:
             media_table,
             title_summary,
             shot_text,
-            shot_embeddings,
+            # The image encoder is part of the stage's code version and table schema, so it is chosen here.
+            shot_embeddings_asset(search_image_model(env)),
         ],
         jobs=[title_job, lake_maintenance_job],
         sensors=[landing_sensor, title_automation_sensor],

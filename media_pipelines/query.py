@@ -22,11 +22,12 @@ import duckdb
 import pyarrow as pa
 
 from media_pipelines.core.search import NEAR_DUPLICATE_COSINE
+from media_pipelines.core.search.images import EFFICIENTNET_LITE0
 from media_pipelines.core.titles import validate_title_id
 from media_pipelines.lake.near_duplicates import duplicate_groups
 from media_pipelines.lake.query import connection_over, open_tables
 from media_pipelines.lake.raw_files import RAW_FILES
-from media_pipelines.lake.roots import lake_store
+from media_pipelines.lake.roots import lake_store, search_image_model
 from media_pipelines.lake.search import SHOT_EMBEDDINGS
 from media_pipelines.lake.shot_search import SearchError, SearchQuery, ShotRef, search_shots
 from media_pipelines.lake.store import ObjectStore
@@ -42,8 +43,14 @@ class Lake:
     sees one snapshot of each table, taken on first use (or the versions given): call `refresh()` to see
     titles committed since."""
 
-    def __init__(self, store: ObjectStore, versions: Mapping[str, int | str] | None = None):
+    def __init__(
+        self,
+        store: ObjectStore,
+        versions: Mapping[str, int | str] | None = None,
+        image_model: str = EFFICIENTNET_LITE0,
+    ):
         self.store = store
+        self.image_model = image_model  # the deployment's image encoder, for queries by picture (and CLIP text)
         self._pinned = dict(versions) if versions is not None else None
         self._datasets: dict | None = None
         self._connection: duckdb.DuckDBPyConnection | None = None
@@ -117,7 +124,7 @@ class Lake:
         duration_s, transition_in, word_count, speech_ratio, music_share, visual_tags, ...)."""
         ref = ShotRef.parse(like) if isinstance(like, str) else like
         query = SearchQuery(text=text, like=ref, image=Path(image) if image else None, where=where, k=k)
-        return search_shots(self._search_index(), query, device)
+        return search_shots(self._search_index(), query, device, self.image_model)
 
     def near_duplicates(self, min_cosine: float = NEAR_DUPLICATE_COSINE, where: str | None = None) -> pa.Table:
         """Shots that have a look-alike (keyframe cosine at least min_cosine) among the shots `where`
@@ -166,4 +173,4 @@ class Lake:
 def connect_lake(env: Mapping[str, str] = os.environ, versions: Mapping[str, int | str] | None = None) -> Lake:
     """The lake MEDIA_LAKE_ROOT names (local or S3), at its latest state or at the table versions given
     (as `Lake.versions()` or an export's manifest records them); no Dagster is imported."""
-    return Lake(lake_store(env), versions)
+    return Lake(lake_store(env), versions, search_image_model(env))

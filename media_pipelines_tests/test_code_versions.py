@@ -4,6 +4,7 @@ its stages stale."""
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from media_pipelines.core.tools import ffmpeg_exe
+from media_pipelines_tests.tiny_clip import tiny_clip_checkpoint
 
 PRINT_VERSIONS = (
     "import json; from media_pipelines.definitions import defs; "
@@ -59,7 +61,12 @@ def another_ffmpeg_build(folder: Path) -> dict[str, str]:
 def versions(tmp_path_factory) -> dict[str, dict[str, str]]:
     """Every asset's code version in a fresh interpreter per environment, started side by side."""
     tmp = tmp_path_factory.mktemp("installs")
+    checkpoint = tiny_clip_checkpoint(tmp / "clip")
+    moved = Path(shutil.copytree(checkpoint, tmp / "elsewhere" / "clip"))
     environments = {
+        "clip": {"MEDIA_SEARCH_IMAGE_MODEL": f"clip:{checkpoint}"},
+        "clip moved": {"MEDIA_SEARCH_IMAGE_MODEL": f"clip:{moved}"},
+        "clip retrained": {"MEDIA_SEARCH_IMAGE_MODEL": f"clip:{tiny_clip_checkpoint(tmp / 'retrained', seed=1)}"},
         "today": {},
         "unrelated": released(tmp / "unrelated", *UNRELATED),
         "ffmpeg": another_ffmpeg_build(tmp / "ffmpeg"),
@@ -99,3 +106,10 @@ def test_a_new_build_of_a_counted_library_makes_only_its_stages_stale(versions, 
 
 def test_a_new_ffmpeg_build_makes_the_stages_that_decode_with_it_stale(versions):
     assert changed(versions, "ffmpeg") == {"raw_media", "renditions", "shots"}
+
+
+def test_another_image_encoder_makes_only_the_embedding_stage_stale(versions):
+    """Chosen by MEDIA_SEARCH_IMAGE_MODEL in definitions.py; the checkpoint's weights name it, not its path."""
+    assert changed(versions, "clip") == {"shot_embeddings"}
+    assert versions["clip moved"] == versions["clip"]
+    assert versions["clip retrained"]["shot_embeddings"] != versions["clip"]["shot_embeddings"]

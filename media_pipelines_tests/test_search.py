@@ -4,18 +4,26 @@ search stages, then queries through the CLI and the Python API."""
 import io
 import json
 import shutil
+from pathlib import Path
 
+import dagster as dg
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image, ImageEnhance
 
 from media_pipelines.cli import main
+from media_pipelines.core.search.clip import clip_model_id
+from media_pipelines.core.search.images import image_encoder
 from media_pipelines.core.tools import run_ffmpeg
 from media_pipelines.core.transcripts.wer import normalized
+from media_pipelines.definitions import build_resources
+from media_pipelines.defs.partitions import TITLES_PARTITION_NAME
 from media_pipelines.defs.search import assets as search_assets
+from media_pipelines.defs.search.assets import shot_embeddings_asset
 from media_pipelines.lake.search import SHOT_EMBEDDINGS, SHOT_TEXT
 from media_pipelines.lake.search_index import FILTER_INDICES, refresh_indices
+from media_pipelines.lake.shot_search import SearchError
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import open_table
 from media_pipelines.query import Lake
@@ -24,6 +32,7 @@ from media_pipelines.samples.demo import JFK_LINES, bikes_clip
 from media_pipelines.samples.generate import ClipSpec, make_clip, shots_with_cuts
 from media_pipelines_tests.cards import CARDS, cards_clip
 from media_pipelines_tests.conftest import REPO
+from media_pipelines_tests.tiny_clip import PROJECTION_DIM, tiny_clip_checkpoint
 
 # Said differently from the clip: no more than a word or two in common with the line it means.
 PARAPHRASES = {
@@ -226,3 +235,52 @@ def test_the_trailers_shots_are_grouped_with_the_films_across_the_lake(lake, cap
     assert len(json.loads(capsys.readouterr().out)) == 2 * trailer
     assert main(["duplicates"]) == 0 and "duplicate_group" in capsys.readouterr().out
     assert main(["duplicates", "--min-cosine", "2"]) == 1
+
+
+@pytest.fixture(scope="module")
+def clip_lake(lake, tmp_path_factory):
+    """A copy of the lake whose index the tiny CLIP checkpoint rebuilt for two titles, one run each."""
+    _, project = lake
+    tmp = tmp_path_factory.mktemp("clip")
+    checkpoint = tiny_clip_checkpoint(tmp / "checkpoint")
+    root = Path(shutil.copytree(project / "data/lake", tmp / "lake"))
+    env = {"MEDIA_LAKE_ROOT": str(root), "MEDIA_LANDING_ROOT": str(tmp / "landing")}
+    stage = shot_embeddings_asset(f"clip:{checkpoint}")
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(TITLES_PARTITION_NAME, ["bikes", "cards"])
+        for title in ("bikes", "cards"):
+            result = dg.materialize([stage], partition_key=title, resources=build_resources(env), instance=instance)
+            assert result.success
+    return Lake(LocalStore(root), image_model=f"clip:{checkpoint}"), checkpoint
+
+
+def test_a_clip_index_holds_one_models_vectors_and_finds_pictures_by_words(clip_lake):
+    lake, checkpoint = clip_lake
+    rows = lake.table(SHOT_EMBEDDINGS).to_pylist()
+    # The first CLIP run started the index over: no EfficientNet vector is left beside CLIP's.
+    assert {r["title_id"] for r in rows} == {"bikes", "cards"}
+    assert {r["image_model"] for r in rows} == {clip_model_id(f"clip:{checkpoint}")}
+    assert all(len(r["image_vector"]) == PROJECTION_DIM and not r["visual_tags"] for r in rows)
+    # Words go through the text tower into the keyframes' space. The film's shots have nothing said, shown
+    # or (with no labels) tagged, so that list alone ranks them: exactly as the cosine to the query does.
+    query = "a red taxi in the street"
+    words = image_encoder(f"clip:{checkpoint}").encode_text([query])[0]
+    film = [r for r in rows if r["title_id"] == "bikes"]
+    cosines = np.array([r["image_vector"] for r in film]) @ words
+    expected = [film[i]["shot_index"] for i in np.argsort(-cosines, kind="stable")]
+    found = lake.search(query, where="title_id = 'bikes'", k=len(film)).to_pylist()
+    assert [r["matched_by"] for r in found] == [["text_to_image"]] * len(film)
+    assert [r["shot_index"] for r in found] == expected
+
+
+def test_a_clip_index_finds_a_shot_from_its_keyframe_and_refuses_another_models_queries(clip_lake, tmp_path):
+    lake, _ = clip_lake
+    query = tmp_path / "keyframe.jpg"
+    for shot in lake.table(SHOT_EMBEDDINGS).to_pylist():
+        with lake.open(shot["keyframe_uri"]) as path:
+            shutil.copy(path, query)
+        [best] = lake.search(image=query, k=1).to_pylist()
+        assert (best["title_id"], best["shot_index"]) == (shot["title_id"], shot["shot_index"])
+    other = Lake(lake.store)  # a deployment that would encode pictures with EfficientNet-Lite0
+    with pytest.raises(SearchError, match="MEDIA_SEARCH_IMAGE_MODEL"):
+        other.search(image=query, k=1)

@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     search.add_argument("text", nargs="?", help="what is said, shown or read in the shot")
     search.add_argument("--like", metavar="TITLE/SOURCE/SHOT", help="shots that look and read like this one")
     search.add_argument("--image", type=Path, metavar="FILE", help="shots that look like this picture")
-    search.add_argument("--where", metavar="SQL", help="a condition on the index's columns, e.g. \"duration_s > 2\"")
+    search.add_argument("--where", metavar="SQL", help='a condition on the index\'s columns, e.g. "duration_s > 2"')
     search.add_argument("-k", type=int, default=20, help="how many shots (default 20)")
     search.add_argument("--format", choices=["table", "json", "csv"], default="table")
     duplicates = commands.add_parser("duplicates", help="shots that look alike across the lake, by group")

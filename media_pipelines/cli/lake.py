@@ -14,6 +14,7 @@ import pyarrow.csv as pa_csv
 
 from media_pipelines.core.titles import InvalidTitleIdError
 from media_pipelines.lake.query import connect, versions_as_of
+from media_pipelines.lake.roots import search_image_model
 from media_pipelines.lake.shot_search import SearchError
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import open_table
@@ -35,7 +36,9 @@ def search(store: ObjectStore, args: argparse.Namespace) -> int:
     from media_pipelines.query import Lake
 
     try:
-        found = Lake(store).search(args.text, like=args.like, image=args.image, where=args.where, k=args.k)
+        found = Lake(store, image_model=search_image_model()).search(
+            args.text, like=args.like, image=args.image, where=args.where, k=args.k
+        )
     except (SearchError, InvalidTitleIdError, FileNotFoundError) as exc:
         print(f"search failed: {exc}", file=sys.stderr)
         return 1

@@ -1,11 +1,13 @@
-"""Where the landing zone and the lake are, from the environment: the one place that reads it, shared by
-the code location's resources and by the Dagster-free query path (`media-lake query`, `connect_lake`)."""
+"""Where the landing zone and the lake are, and which image encoder search uses, from the environment: the
+one place that reads them, shared by the code location's resources and by the Dagster-free query path
+(`media-lake query`, `media-lake search`, `connect_lake`)."""
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from media_pipelines.core.search.images import EFFICIENTNET_LITE0
 from media_pipelines.lake.store import LocalStore, ObjectStore, S3Store, is_s3_uri, parse_s3_uri
 
 DEFAULT_LANDING_ROOT = "data/landing"
@@ -56,6 +58,12 @@ def landing_root(env: Mapping[str, str] = os.environ) -> str:
 
 def lake_root(env: Mapping[str, str] = os.environ) -> str:
     return resolve_root(env.get("MEDIA_LAKE_ROOT") or DEFAULT_LAKE_ROOT)
+
+
+def search_image_model(env: Mapping[str, str] = os.environ) -> str:
+    """The image encoder the search stage embeds keyframes with and queries are encoded by
+    (MEDIA_SEARCH_IMAGE_MODEL): efficientnet-lite0, or clip:CHECKPOINT (core.search.images)."""
+    return env.get("MEDIA_SEARCH_IMAGE_MODEL") or EFFICIENTNET_LITE0
 
 
 def open_store(root: str, s3: S3Settings) -> ObjectStore:

@@ -7,7 +7,7 @@ costs one rebuild, never a wrong answer) and folds unindexed rows into the indic
 FOLD_IN_ROWS of them, or always when maintenance asks: folding in rewrites index data (25 to 40 s at
 1.5 M shots), which a title's run should not pay for its 150 rows."""
 
-from media_pipelines.lake.search import IMAGE_DIM, IMAGE_VECTOR, SEARCH_TEXT, SHOT_EMBEDDINGS, TEXT_DIM, TEXT_VECTOR
+from media_pipelines.lake.search import IMAGE_VECTOR, SEARCH_TEXT, SHOT_EMBEDDINGS, TEXT_VECTOR
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import TITLE_ID, open_table
 
@@ -35,6 +35,12 @@ def _partitions(rows: int) -> int:
     return max(1, min(4096, int(rows**0.5)))
 
 
+def _sub_vectors(dim: int) -> int:
+    # 16 dimensions per PQ code (1280 -> 80, 384 -> 24, CLIP's 512 -> 32), dividing the width exactly.
+    wanted = max(1, dim // 16)
+    return next(n for n in range(wanted, 0, -1) if dim % n == 0)
+
+
 def refresh_indices(store: ObjectStore, fold_in_rows: int = FOLD_IN_ROWS) -> list[str]:
     """Build the indices shot_embeddings lacks and fold rows written since into the rest once there are
     fold_in_rows of them (1: always); the names of the indices built."""
@@ -51,14 +57,15 @@ def refresh_indices(store: ObjectStore, fold_in_rows: int = FOLD_IN_ROWS) -> lis
             dataset.create_scalar_index(column, index_type=kind)
             built.append(column)
     rows = dataset.count_rows()
-    for column, dim in ((IMAGE_VECTOR, IMAGE_DIM), (TEXT_VECTOR, TEXT_DIM)):
+    for column in (IMAGE_VECTOR, TEXT_VECTOR):
         if column not in present and rows >= VECTOR_INDEX_MIN_ROWS:
+            dim = dataset.schema.field(column).type.list_size  # the models' width, whatever they are
             dataset.create_index(
                 column,
                 index_type="IVF_PQ",
                 metric="cosine",
                 num_partitions=_partitions(rows),
-                num_sub_vectors=dim // 16,
+                num_sub_vectors=_sub_vectors(dim),
             )
             built.append(column)
     if present and _unindexed_rows(dataset) >= fold_in_rows:

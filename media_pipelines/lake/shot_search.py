@@ -2,6 +2,7 @@
 matches, each ranked with the SQL filter applied inside the search, fused by reciprocal rank."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +11,16 @@ import pyarrow as pa
 from PIL import Image
 
 from media_pipelines.core.search.fusion import reciprocal_rank_fusion
-from media_pipelines.core.search.images import image_encoder
+from media_pipelines.core.search.images import (
+    EFFICIENTNET_LITE0,
+    ImageEncoder,
+    TextToImage,
+    UnknownModelError,
+    image_encoder,
+)
 from media_pipelines.core.search.text import text_encoder
 from media_pipelines.core.titles import validate_title_id
-from media_pipelines.lake.search import IMAGE_VECTOR, SEARCH_TEXT, TEXT_VECTOR
+from media_pipelines.lake.search import IMAGE_VECTOR, SEARCH_TEXT, TEXT_VECTOR, index_model_ids
 from media_pipelines.lake.tables import TITLE_ID
 
 RESULT_COLUMNS = (
@@ -28,9 +35,9 @@ RESULT_COLUMNS = (
     "visual_tags",
 )
 KEY_COLUMNS = (TITLE_ID, "source_id", "shot_index")
-# Each ranked list looks this many times deeper than the results asked for, so an item second in one
-# list and tenth in another still reaches the fused top k.
-_DEPTH_FACTOR, _MIN_DEPTH = 4, 50
+# Each ranked list looks this many times deeper than the results asked for, so an item found by one list
+# just below the top k, and by another far down, still reaches the fused top k.
+_DEPTH_FACTOR, _MIN_DEPTH = 2, 40
 # Once a vector column has an IVF-PQ index: partitions probed per query, and candidates re-ranked by their
 # exact distance (refine_factor times k of them), which buys back the recall product quantization loses.
 ANN_OPTIONS = {"nprobes": 32, "refine_factor": 4}
@@ -72,22 +79,32 @@ class SearchQuery:
         return max(self.k * _DEPTH_FACTOR, _MIN_DEPTH)
 
 
-def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
+def search_shots(dataset, query: SearchQuery, device: str = "cpu", image_model: str = EFFICIENTNET_LITE0) -> pa.Table:
     """The best k shots for the query, best first, with a fused `score` and the lists that found each
-    (`matched_by`). Queries are encoded by the models that built the index."""
+    (`matched_by`). Queries are encoded by the models that built the index: `image_model` names the
+    deployment's image encoder (MEDIA_SEARCH_IMAGE_MODEL), which must be the index's to encode a picture
+    or, for a CLIP-class index, a text query into the keyframes' space."""
     if query.text is None and query.like is None and query.image is None:
         raise SearchError("search by text, --like a shot or --image, or more than one")
     if query.k < 1:
         raise SearchError("k must be at least 1")
-    image_model, text_model = _index_models(dataset)
+    index_image_id, text_model = _index_models(dataset)
     rankings: dict[str, list[dict]] = {}
     exclude = None
     if query.text:
-        vector = text_encoder(text_model, device).encode([query.text])[0]
-        rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, vector, query)
         words = " ".join(re.findall(r"\w+", query.text))
-        if words:
-            rankings["full_text"] = _full_text(dataset, words, query)
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # The words are searched (Lance's threads) while the query is encoded (torch's).
+            by_words = background.submit(_full_text, dataset, words, query) if words else None
+            vector = text_encoder(text_model, device).encode([query.text])[0]
+            rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, vector, query)
+            if by_words is not None:
+                rankings["full_text"] = by_words.result()
+        if index_image_id.startswith("clip@"):  # words and keyframes share one space: words find pictures
+            encoder = _image_encoder(image_model, index_image_id, device)
+            if isinstance(encoder, TextToImage):
+                vector = encoder.encode_text([query.text])[0]
+                rankings["text_to_image"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
     if query.like is not None:
         shot = _the_shot(dataset, query.like)
         exclude = (query.like.title_id, query.like.source_id, query.like.shot_index)
@@ -97,19 +114,34 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu") -> pa.Table:
             rankings["like_text"] = _nearest(dataset, TEXT_VECTOR, np.asarray(shot[TEXT_VECTOR]), query)
     if query.image is not None:
         picture = query.image if isinstance(query.image, Image.Image) else Image.open(query.image)
-        vector = image_encoder(image_model, device).analyze([picture.convert("RGB")], top_k=0).vectors[0]
+        encoder = _image_encoder(image_model, index_image_id, device)
+        vector = encoder.analyze([picture.convert("RGB")], top_k=0).vectors[0]
         rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
     keyed = {name: [_key(row) for row in rows] for name, rows in rankings.items()}
+    row_ids = {_key(row): row["_rowid"] for rows in rankings.values() for row in rows}
     fused = [(key, score) for key, score in reciprocal_rank_fusion(list(keyed.values())) if key != exclude]
-    return _results(dataset, fused[: query.k], {name: set(keys) for name, keys in keyed.items()})
+    return _results(dataset, fused[: query.k], row_ids, {name: set(keys) for name, keys in keyed.items()})
 
 
 def _index_models(dataset) -> tuple[str, str]:
-    """The image and text encoders (by name) whose vectors the index holds."""
-    first = dataset.head(1, columns=["image_model", "text_model"]).to_pylist()
-    if not first:
+    """The image encoder's model id and the text encoder's name whose vectors the index holds."""
+    held = index_model_ids(dataset)
+    if held is None:
         raise SearchError("the search index holds no shots yet")
-    return first[0]["image_model"].split("@")[0], first[0]["text_model"].split("@")[0]
+    return held[0], held[1].split("@")[0]
+
+
+def _image_encoder(name: str, index_model_id: str, device: str) -> ImageEncoder:
+    try:
+        encoder = image_encoder(name, device)
+    except UnknownModelError as error:
+        raise SearchError(str(error)) from error
+    if encoder.model_id != index_model_id:
+        raise SearchError(
+            f"the index holds {index_model_id} vectors but queries would be encoded by {encoder.model_id}:"
+            " set MEDIA_SEARCH_IMAGE_MODEL to the model the index was built with"
+        )
+    return encoder
 
 
 def _filter(query: SearchQuery) -> str | None:
@@ -121,10 +153,11 @@ def _key(row: dict) -> tuple:
 
 
 def _scan(dataset, score: str, **kwargs) -> list[dict]:
-    """The ranked rows' keys: the columns results show are read for the final k only (each ranked row's
-    text is a random read; at 1.5 M shots, 160 of them cost more than both searches)."""
+    """The ranked rows' keys and row ids: the columns results show are read for the final k only, by row
+    id (each ranked row's text is a random read; at 1.5 M shots, 160 of them cost more than both searches)."""
     try:
-        return dataset.to_table(columns=[*KEY_COLUMNS, score], prefilter=True, **kwargs).to_pylist()
+        columns = [*KEY_COLUMNS, score]
+        return dataset.to_table(columns=columns, prefilter=True, with_row_id=True, **kwargs).to_pylist()
     except (ValueError, OSError) as error:  # Lance reports a filter it cannot parse or bind as either
         raise SearchError(f"the search failed: {error}") from error
 
@@ -152,17 +185,14 @@ def _the_shot(dataset, ref: ShotRef) -> dict:
     return rows[0]
 
 
-def _results(dataset, best: list[tuple[tuple, float]], found_by: dict[str, set]) -> pa.Table:
+def _results(dataset, best: list[tuple[tuple, float]], row_ids: dict, found_by: dict[str, set]) -> pa.Table:
     schema = pa.schema([dataset.schema.field(c) for c in RESULT_COLUMNS]).append(pa.field("score", pa.float64()))
     schema = schema.append(pa.field("matched_by", pa.list_(pa.string())))
     rows = {}
     if best:
-        # The titles' rows through the title_id index, one read, then the shots among them.
-        titles = ", ".join(sorted({f"'{key[0]}'" for key, _ in best}))  # title ids are [a-z0-9_-]
-        wanted = {key for key, _ in best}
-        for row in dataset.to_table(columns=list(RESULT_COLUMNS), filter=f"{TITLE_ID} IN ({titles})").to_pylist():
-            if _key(row) in wanted:
-                rows[_key(row)] = row
+        wanted = ", ".join(str(row_ids[key]) for key, _ in best)  # integers from the searches themselves
+        for row in dataset.to_table(columns=list(RESULT_COLUMNS), filter=f"_rowid IN ({wanted})").to_pylist():
+            rows[_key(row)] = row
     ordered = [
         {
             **{c: rows[key][c] for c in RESULT_COLUMNS},

