@@ -38,9 +38,9 @@ KEY_COLUMNS = (TITLE_ID, "source_id", "shot_index")
 # Each ranked list looks this many times deeper than the results asked for, so an item found by one list
 # just below the top k, and by another far down, still reaches the fused top k.
 _DEPTH_FACTOR, _MIN_DEPTH = 2, 40
-# Once a vector column has an IVF-PQ index: partitions probed per query, and candidates re-ranked by their
-# exact distance (refine_factor times k of them), which buys back the recall product quantization loses.
-ANN_OPTIONS = {"nprobes": 32, "refine_factor": 4}
+# Once a vector column has its IVF-HNSW index (lake.search_index): partitions probed per query, and how
+# many candidates each partition's graph search keeps (at least twice the neighbours asked for).
+ANN_PROBES, ANN_MIN_EF = 8, 80
 
 
 class SearchError(ValueError):
@@ -164,7 +164,14 @@ def _scan(dataset, score: str, **kwargs) -> list[dict]:
 
 def nearest_query(column: str, vector: np.ndarray, k: int) -> dict:
     """Lance's nearest-neighbour query by cosine, with the index options search uses."""
-    return {"column": column, "q": vector.astype(np.float32), "k": k, "metric": "cosine", **ANN_OPTIONS}
+    return {
+        "column": column,
+        "q": vector.astype(np.float32),
+        "k": k,
+        "metric": "cosine",
+        "nprobes": ANN_PROBES,
+        "ef": max(ANN_MIN_EF, 2 * k),
+    }
 
 
 def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[dict]:
