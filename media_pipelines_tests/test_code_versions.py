@@ -105,7 +105,7 @@ def test_a_new_build_of_a_counted_library_makes_only_its_stages_stale(versions, 
 
 
 def test_a_new_ffmpeg_build_makes_the_stages_that_decode_with_it_stale(versions):
-    assert changed(versions, "ffmpeg") == {"raw_media", "renditions", "shots"}
+    assert changed(versions, "ffmpeg") == {"raw_media", "renditions", "shots", "shot_text"}
 
 
 def test_another_image_encoder_makes_only_the_embedding_stage_stale(versions):

@@ -10,7 +10,7 @@ import dagster as dg
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance
 
 from media_pipelines.cli import main
 from media_pipelines.core.search.clip import clip_model_id
@@ -30,7 +30,7 @@ from media_pipelines.query import Lake
 from media_pipelines.samples import jfk_audio
 from media_pipelines.samples.demo import JFK_LINES, bikes_clip
 from media_pipelines.samples.generate import ClipSpec, make_clip, shots_with_cuts
-from media_pipelines_tests.cards import CARDS, cards_clip
+from media_pipelines_tests.cards import CAPTIONS, CARDS, captions_clip, cards_clip
 from media_pipelines_tests.conftest import REPO
 from media_pipelines_tests.tiny_clip import PROJECTION_DIM, tiny_clip_checkpoint
 
@@ -58,6 +58,8 @@ def lake(tmp_path_factory):
         assert main(["demo"]) == 0
         (project / "data/landing/cards").mkdir(parents=True)
         cards_clip(project / "data/landing/cards/cards.mp4")
+        (project / "data/landing/captions").mkdir(parents=True)
+        captions_clip(project / "data/landing/captions/captions.mp4", blocks_picture())
         (project / "data/landing/speech").mkdir(parents=True)
         spec = ClipSpec(shots=shots_with_cuts(list(SPEECH_SHOTS_S)), audio=jfk_audio())
         make_clip(spec, project / "data/landing/speech/speech.mp4")
@@ -68,8 +70,22 @@ def lake(tmp_path_factory):
             ["-i", str(bikes_clip()), "-t", f"{film[2]['end_s']:.3f}", "-vf", "scale=640:-2", "-c:v", "libx264",
              "-crf", "30", "-an", str(project / "data/landing/trailer/trailer.mp4")]
         )  # fmt: skip
-        assert main(["run", "--title", "cards", "--title", "trailer", "--title", "speech"]) == 0
+        titles = ("cards", "captions", "trailer", "speech")
+        assert main(["run", *(arg for title in titles for arg in ("--title", title))]) == 0
         yield Lake(LocalStore(project / "data/lake")), project
+
+
+def blocks_picture(seed: int = 5) -> Image.Image:
+    """A busy picture no other title shows: a few hundred coloured blocks, some edged like windows."""
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (1280, 720), (90, 110, 130))
+    draw = ImageDraw.Draw(image)
+    for _ in range(300):
+        x, y = rng.integers(0, 1280), rng.integers(0, 720)
+        w, h = rng.integers(20, 160), rng.integers(20, 160)
+        colour = tuple(int(c) for c in rng.integers(30, 220, 3))
+        draw.rectangle((x, y, x + w, y + h), fill=colour, outline=(20, 20, 20) if rng.random() < 0.5 else None)
+    return image
 
 
 def search_json(capsys, *args: str) -> list[dict]:
@@ -85,6 +101,17 @@ def test_title_cards_are_read_into_shot_text_on_title_time(lake):
     assert [r["shot_index"] for r in rows] == [0, 1, 2]
     for shot, row in zip(lake.table("shots", title="cards").to_pylist(), rows, strict=True):
         assert shot["start_s"] <= row["pts_s"] < shot["end_s"]
+
+
+def test_captions_that_come_and_go_within_a_shot_are_read_where_they_show(lake):
+    """One shot, two captions apart: the keyframe shows one at most; the other is read from a sampled
+    frame where the edge grid rose, on the title time of that frame."""
+    lake, _ = lake
+    assert lake.table("shots", title="captions").num_rows == 1
+    rows = lake.table(SHOT_TEXT, title="captions").to_pylist()
+    assert [r["text"] for r in rows] == [c.text for c in CAPTIONS]
+    for caption, row in zip(CAPTIONS, rows, strict=True):
+        assert caption.start_s <= row["pts_s"] < caption.end_s and row["shot_index"] == 0
 
 
 def test_a_card_is_found_by_the_words_it_shows(lake, capsys):

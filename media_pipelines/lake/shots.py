@@ -49,6 +49,8 @@ FRAMES_SCHEMA = pa.schema(
         ("motion", pa.float64()),
         ("phash", pa.string()),
         ("dominant_colors", pa.list_(pa.string())),
+        # strong-edge density per cell of a 16 x 9 grid, one hex digit each: where text may appear
+        ("edge_grid", pa.string()),
         ("source_sha256", pa.string()),
         ("code_version", pa.string()),
     ]
@@ -102,6 +104,7 @@ def frame_rows(source_id, sha256, analysis, keyframe_uris, code_version) -> list
             "motion": f.motion,
             "phash": f.features.phash,
             "dominant_colors": list(f.features.dominant_colors),
+            "edge_grid": f.features.edge_grid,
             "source_sha256": sha256,
             "code_version": code_version,
         }

@@ -7,6 +7,11 @@ import numpy as np
 
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)  # BT.601, as swscale's gray
 _HASH_SIZE, _HASH_DCT = 32, 8
+# The edge grid: the share of pixels on a strong vertical edge (a luma step of this many levels to the next
+# pixel) in each cell of a 16 x 9 grid, in 16 steps of 1/40. Lettering is dense in such edges, so text
+# appearing on screen raises its cells (core.search.text_frames reads it).
+EDGE_GRID_COLUMNS, EDGE_GRID_ROWS = 16, 9
+_EDGE_STEP, _EDGE_LEVEL = 40.0, 1 / 40
 
 
 def _dct_matrix(n: int) -> np.ndarray:
@@ -27,6 +32,7 @@ class FrameFeatures:
     sharpness: float | None  # variance of the Laplacian of luma; None on a frame under 3 pixels across
     phash: str  # 64-bit DCT perceptual hash, 16 hex digits
     dominant_colors: tuple[str, ...]  # up to three '#rrggbb', most common first
+    edge_grid: str  # strong-edge density per cell, row by row, one hex digit each (EDGE_GRID_*)
 
     @property
     def is_blank(self) -> bool:
@@ -60,6 +66,7 @@ def batch_features(frames: np.ndarray, y: np.ndarray) -> list[FrameFeatures]:
         sharpness,
         perceptual_hashes(y),
         dominant_colors(frames),
+        edge_grids(y),
         strict=True,
     )
     return [
@@ -70,8 +77,9 @@ def batch_features(frames: np.ndarray, y: np.ndarray) -> list[FrameFeatures]:
             round(sharp, 3) if sharp is not None else None,
             phash,
             palette,
+            grid,
         )
-        for mean, std, colour, sharp, phash, palette in columns
+        for mean, std, colour, sharp, phash, palette, grid in columns
     ]
 
 
@@ -99,6 +107,21 @@ def perceptual_hashes(y: np.ndarray) -> list[str]:
     low = (_DCT @ small @ _DCT.T)[:, :_HASH_DCT, :_HASH_DCT].reshape(len(y), -1)
     bits = np.packbits(low > np.median(low[:, 1:], axis=1, keepdims=True), axis=1)
     return [row.tobytes().hex() for row in bits]
+
+
+def edge_grids(y: np.ndarray) -> list[str]:
+    """The edge grid of each luma (K x H x W): EDGE_GRID_ROWS x EDGE_GRID_COLUMNS hex digits."""
+    _, height, width = y.shape
+    if width < 2:
+        return ["0" * EDGE_GRID_ROWS * EDGE_GRID_COLUMNS] * len(y)
+    edges = (np.abs(np.diff(y, axis=2)) >= _EDGE_STEP).astype(np.float32)
+    density = _area_weights(height, EDGE_GRID_ROWS) @ edges @ _area_weights(width - 1, EDGE_GRID_COLUMNS).T
+    levels = np.minimum(15, (density / _EDGE_LEVEL).astype(np.int64)).reshape(len(y), -1)
+    return ["".join(f"{v:x}" for v in row) for row in levels.tolist()]
+
+
+def grid_levels(grid: str) -> np.ndarray:
+    return np.array([int(c, 16) for c in grid], np.int8)
 
 
 def hamming(a: str, b: str) -> int:

@@ -1,15 +1,14 @@
-import io
 from dataclasses import dataclass
 
 import dagster as dg
 import numpy as np
 import pyarrow as pa
-from PIL import Image
 
 from media_pipelines.core.search.documents import shot_search_text
 from media_pipelines.core.search.images import image_encoder, image_model_dim, image_model_id
-from media_pipelines.core.search.ocr import MIN_CONFIDENCE, ocr_model_id, read_text
+from media_pipelines.core.search.ocr import MIN_CONFIDENCE, TextLine, ocr_model_id
 from media_pipelines.core.search.text import MINILM_L6, text_encoder, text_model_id
+from media_pipelines.core.search.text_frames import MAX_EXTRA_FRAMES, TEXT_RISE_LEVELS
 from media_pipelines.core.tools import code_version
 from media_pipelines.defs import groups
 from media_pipelines.defs.automation import STAGE_AUTOMATION
@@ -18,6 +17,7 @@ from media_pipelines.defs.metadata import ROW_COUNT, SUMMARY, tables_metadata
 from media_pipelines.defs.partitions import title_id_of, titles_partitions
 from media_pipelines.defs.resources import SearchSettings, StorageRoot
 from media_pipelines.defs.retries import HEAVY_RETRY
+from media_pipelines.defs.search.on_screen import keyframe_image, title_text_rows
 from media_pipelines.defs.shots.assets import shots
 from media_pipelines.lake.media_table import MEDIA_TABLE
 from media_pipelines.lake.search import (
@@ -30,7 +30,6 @@ from media_pipelines.lake.search import (
     shot_embeddings_spec,
 )
 from media_pipelines.lake.search_index import refresh_indices
-from media_pipelines.lake.shots import SHOTS
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import open_table, read_title_table, start_table_over, write_title_table
 
@@ -45,7 +44,12 @@ MIN_TAG_PROBABILITY = 0.15
 # title's embeddings stale.
 OCR_MODEL_ID, TEXT_MODEL_ID = ocr_model_id(), text_model_id(TEXT_MODEL)
 SHOT_TEXT_CODE_VERSION = code_version(
-    "shot-text-1", OCR_MODEL_ID, str(MIN_CONFIDENCE), libraries=("pillow", "onnxruntime")
+    "shot-text-2",
+    OCR_MODEL_ID,
+    str(MIN_CONFIDENCE),
+    f"frames rising {TEXT_RISE_LEVELS}, up to {MAX_EXTRA_FRAMES}",
+    libraries=("pillow", "onnxruntime"),
+    media_tools=True,
 )
 
 
@@ -71,44 +75,41 @@ def shot_embeddings_code_version(image_model_id: str) -> str:
     retry_policy=HEAVY_RETRY,
 )
 def shot_text(context: dg.AssetExecutionContext, lake: StorageRoot) -> dg.MaterializeResult:
-    """Text shown on screen in each shot (title cards, signs, burnt-in captions), read from its keyframe."""
+    """Text shown on screen in each shot (title cards, signs, burnt-in captions), read where it appears."""
     title_id = title_id_of(context)
     store = lake.store()
-    rows = []
-    for shot in read_title_table(store, SHOTS, title_id).to_pylist():
-        if not shot["keyframe_uri"]:
-            continue
-        frame = np.asarray(_image(store, shot["keyframe_uri"]))
-        for line_index, line in enumerate(read_text(frame)):
-            left, top, right, bottom = line.box
-            rows.append(
-                {
-                    "source_id": shot["source_id"],
-                    "shot_index": shot["shot_index"],
-                    "frame_index": shot["keyframe_frame"],
-                    "pts_s": round(shot["keyframe_frame"] / shot["fps"], 6),
-                    "line_index": line_index,
-                    "text": line.text,
-                    "confidence": line.confidence,
-                    "box_left": left,
-                    "box_top": top,
-                    "box_right": right,
-                    "box_bottom": bottom,
-                    "ocr_model": OCR_MODEL_ID,
-                    "source_sha256": shot["source_sha256"],
-                    "code_version": SHOT_TEXT_CODE_VERSION,
-                }
-            )
+    rows, extra_frames = title_text_rows(store, title_id, _text_row)
     write_title_table(store, SHOT_TEXT, title_id, pa.Table.from_pylist(rows, schema=SHOT_TEXT_SCHEMA))
     shots_with_text = len({(r["source_id"], r["shot_index"]) for r in rows})
     return dg.MaterializeResult(
         metadata={
             SUMMARY: f"{len(rows)} lines of on-screen text in {shots_with_text} shots",
+            "sampled_frames_read": extra_frames,  # besides every keyframe: where text rose
             ROW_COUNT: len(rows),
             "lines": dg.MetadataValue.md("\n".join(f"- {r['pts_s']:.1f} s: {r['text']}" for r in rows[:20]) or "none"),
             "ocr_model": OCR_MODEL_ID,
         }
     )
+
+
+def _text_row(shot: dict, frame_index: int, line_index: int, line: TextLine) -> dict:
+    left, top, right, bottom = line.box
+    return {
+        "source_id": shot["source_id"],
+        "shot_index": shot["shot_index"],
+        "frame_index": frame_index,
+        "pts_s": round(frame_index / shot["fps"], 6),
+        "line_index": line_index,
+        "text": line.text,
+        "confidence": line.confidence,
+        "box_left": left,
+        "box_top": top,
+        "box_right": right,
+        "box_bottom": bottom,
+        "ocr_model": OCR_MODEL_ID,
+        "source_sha256": shot["source_sha256"],
+        "code_version": SHOT_TEXT_CODE_VERSION,
+    }
 
 
 def shot_embeddings_asset(image_model: str) -> dg.AssetsDefinition:
@@ -212,7 +213,7 @@ def _analyzed(store: ObjectStore, encoder, shots_rows: list[dict]):
     """(shot, keyframe vector, tags) per shot, a batch of keyframes in memory at a time, not the title's."""
     for start in range(0, len(shots_rows), KEYFRAMES_PER_BATCH):
         batch = shots_rows[start : start + KEYFRAMES_PER_BATCH]
-        analysis = encoder.analyze([_image(store, r["keyframe_uri"]) for r in batch], TAGS_PER_SHOT)
+        analysis = encoder.analyze([keyframe_image(store, r["keyframe_uri"]) for r in batch], TAGS_PER_SHOT)
         yield from zip(batch, analysis.vectors, analysis.tags, strict=True)
 
 
@@ -249,8 +250,3 @@ def _neighbours(rows: list[dict], examples: int = 5) -> str:
 
 def _shot_name(row: dict) -> str:
     return f"{row['source_id']}#{row['shot_index']} ({row['start_s']:.1f} s)"
-
-
-def _image(store: ObjectStore, uri: str) -> Image.Image:
-    with Image.open(io.BytesIO(store.read_bytes(store.key_for(uri)))) as image:
-        return image.convert("RGB")

@@ -41,7 +41,7 @@ TILING_DESCRIPTION = "Each source's shots run from its first frame to its last w
 CONTACT_SHEET = "contact_sheet.jpg"
 PARAMS = ShotParams()
 # Keyframes and their features are decoded by FFmpeg and resized and encoded by Pillow.
-SHOTS_CODE_VERSION = code_version("shots-4", PARAMS.to_json(), libraries=("pillow",), media_tools=True)
+SHOTS_CODE_VERSION = code_version("shots-5", PARAMS.to_json(), libraries=("pillow",), media_tools=True)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ def test_shots_and_frames_tables_for_a_title(lake_roots, resources, instance, me
     assert sum(f["is_keyframe"] for f in frames) == len(shot_rows)
     sample = next(f for f in frames if not f["is_keyframe"])
     assert 0 <= sample["brightness"] <= 1 and len(sample["phash"]) == 16 and sample["dominant_colors"]
+    assert len(sample["edge_grid"]) == 16 * 9 and int(sample["edge_grid"], 16) > 0
 
     [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == TILING_CHECK]
     assert evaluation.passed
