@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ui = commands.add_parser("ui", help="the Dagster UI and daemon (dagster dev) on this lake's persistent instance")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
+    serve = commands.add_parser("serve", help="a read-only HTTP API over the lake (OpenAPI at /docs)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to bind (default loopback only)")
+    serve.add_argument("--port", type=int, default=8765)
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
@@ -82,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "maintain":
             return lake.maintain(lake_store(), args.retention_days)
         return lake.export(lake_store(), args)
+    if args.command == "serve":
+        from media_pipelines.serve.server import serve
+
+        return serve(args.host, args.port)
     if args.command == "ui":
         from media_pipelines.cli.ui import open_ui
 

@@ -1,0 +1,1 @@
+"""The online, read-only side of the lake: an HTTP API (`media-lake serve`)."""

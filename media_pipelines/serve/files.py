@@ -1,0 +1,89 @@
+"""Files the API hands out: only the lake's derived media (keyframes, contact sheets, timelines,
+renditions), by lake key, with every way out of that folder refused; and shot clips cut from the mezzanine
+on first request into a local cache, so browsers can seek in them with range requests."""
+
+import hashlib
+import threading
+from pathlib import Path, PurePosixPath
+
+from media_pipelines.export.clips import cut_clip
+from media_pipelines.lake.media import MEDIA_PREFIX
+from media_pipelines.lake.store import LocalStore, ObjectStore, checked_key
+from media_pipelines.serve.lake_reads import NotFound
+
+# What a key may name, and how large a file from S3 may be (it is read whole into the response).
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".flac": "audio/flac",
+    ".wav": "audio/wav",
+}
+MAX_S3_BYTES = 32 * 1024 * 1024
+
+
+class RefusedKey(ValueError):
+    """A requested key that would leave the lake's media folder, or names no kind of file it serves."""
+
+
+def media_key(requested: str) -> str:
+    """A lake key under media/ with no empty, '.' or '..' part and a served suffix; anything else refused."""
+    try:
+        key = checked_key(requested)
+    except ValueError as error:
+        raise RefusedKey("not a key in the lake's media") from error
+    if not key.startswith(MEDIA_PREFIX + "/") or "\\" in key or "\x00" in key:
+        raise RefusedKey("only the lake's media/ folder is served")
+    if PurePosixPath(key).suffix.lower() not in MEDIA_TYPES:
+        raise RefusedKey("not a kind of file the API serves")
+    return key
+
+
+def media_type(key: str) -> str:
+    return MEDIA_TYPES[PurePosixPath(key).suffix.lower()]
+
+
+def local_media_path(store: LocalStore, key: str) -> Path:
+    """The file a media key names on a local lake: a link anywhere on the way is refused, so nothing
+    outside the lake folder is ever read through it."""
+    path = store.root / key
+    if path.resolve() != path or not path.resolve().is_relative_to(store.root / MEDIA_PREFIX):
+        raise RefusedKey("links are not followed")
+    if not path.is_file():
+        raise NotFound(f"no file {key!r} in the lake")
+    return path
+
+
+def s3_media_bytes(store: ObjectStore, key: str) -> bytes:
+    sizes = [info.size for info in store.walk(key.rsplit("/", 1)[0]) if info.key == key and not info.refused]
+    if not sizes:
+        raise NotFound(f"no file {key!r} in the lake")
+    if sizes[0] > MAX_S3_BYTES:
+        raise RefusedKey(f"{key!r} is larger than the API sends from S3 ({MAX_S3_BYTES} bytes)")
+    return store.read_bytes(key)
+
+
+class ClipCache:
+    """Each shot's clip, cut once from its mezzanine (re-encoded to start on the shot's first frame) and
+    kept under `folder`, named by the mezzanine's key and the shot's span so a new rendition cuts anew."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def clip(self, store: ObjectStore, mezzanine_key: str, start_s: float, end_s: float) -> Path:
+        name = hashlib.sha256(f"{mezzanine_key}|{start_s:.6f}|{end_s:.6f}".encode()).hexdigest()[:32]
+        out = self.folder / f"{name}.mp4"
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # two requests for one shot cut it once
+            if not out.is_file():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                partial = out.with_name(f".{out.name}.part.mp4")
+                with store.local_copy(mezzanine_key) as mezzanine:
+                    cut_clip(mezzanine, start_s, end_s, partial)
+                partial.replace(out)
+        return out

@@ -1,0 +1,27 @@
+"""The API's process: the lake MEDIA_LAKE_ROOT names, behind uvicorn."""
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from media_pipelines.query import connect_lake
+from media_pipelines.serve.api import create_app
+from media_pipelines.serve.files import ClipCache
+from media_pipelines.serve.lake_reads import LakeReads
+
+TOKEN_VARIABLE = "MEDIA_LAKE_API_TOKEN"
+
+
+def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None = None):
+    """The API over the environment's lake; a bearer token is required when MEDIA_LAKE_API_TOKEN is set."""
+    clips = ClipCache(clip_folder or Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
+    return create_app(LakeReads(lambda: connect_lake(env)), env.get(TOKEN_VARIABLE) or None, clips)
+
+
+def serve(host: str, port: int) -> int:
+    import uvicorn
+
+    print(f"media lake API on http://{host}:{port}  (OpenAPI: /docs)")
+    uvicorn.run(app_from_env(), host=host, port=port, log_level="warning")
+    return 0

@@ -1,0 +1,229 @@
+"""The read-only API (`media-lake serve`) over the demo lake, through a real uvicorn server on loopback:
+titles, shots, a shot in full, search, clips with range requests, subtitles, bounded SQL, the refusal of
+every way out of the lake's media folder, the bearer token, and a property-based fuzz of the OpenAPI spec."""
+
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import av
+import pytest
+
+from media_pipelines.cli import main
+from media_pipelines.lake.store import LocalStore
+from media_pipelines.query import Lake
+from media_pipelines.serve.api import create_app
+from media_pipelines.serve.files import ClipCache
+from media_pipelines.serve.lake_reads import DEFAULT_SQL_LIMITS, LakeReads, SqlLimits
+from media_pipelines_tests.conftest import REPO, free_port
+
+TOKEN = "s3cret-token"
+ASK_NOT = "ask not what your country can do for you"
+
+
+class Server:
+    """uvicorn in a thread, serving an app on a free loopback port."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_):
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def json(self, path: str, status: int = 200, headers: dict | None = None):
+        code, _, body = self.get(path, headers)
+        assert code == status, body
+        return json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def demo_lake(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("serve")
+    shutil.copy(REPO / "dagster.yaml", project / "dagster.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        for name in ("DAGSTER_HOME", "MEDIA_LANDING_ROOT", "MEDIA_LAKE_ROOT", "MEDIA_S3_ENDPOINT_URL"):
+            patch.delenv(name, raising=False)
+        assert main(["demo"]) == 0
+    return project / "data" / "lake"
+
+
+def _app(lake_root: Path, tmp: Path, token: str | None = None, limits: SqlLimits = DEFAULT_SQL_LIMITS):
+    reads = LakeReads(lambda: Lake(LocalStore(lake_root)))
+    return create_app(reads, token, ClipCache(tmp / "clips"), limits)
+
+
+@pytest.fixture(scope="module")
+def api(demo_lake, tmp_path_factory):
+    limits = SqlLimits(max_rows=5, timeout_s=1.0)
+    with Server(_app(demo_lake, tmp_path_factory.mktemp("api"), limits=limits)) as server:
+        yield server
+
+
+def _jfk_shot(api) -> dict:
+    (shot,) = api.json("/api/shots?title=jfk")["shots"]
+    return shot
+
+
+def test_titles_and_a_title_with_its_contact_sheets(api):
+    titles = {t["title_id"]: t for t in api.json("/api/titles")["titles"]}
+    assert set(titles) == {"bikes", "jfk", "studio-edits"}
+    assert all(t["qc_status"] and t["shot_count"] >= 1 for t in titles.values())
+    bikes = api.json("/api/titles/bikes")
+    assert {r["kind"] for r in bikes["renditions"]} >= {"mezzanine", "proxy"}
+    for key in [*bikes["contact_sheets"].values(), bikes["timeline_uri"]]:
+        status, headers, body = api.get(f"/media/{key}")
+        assert status == 200 and headers["content-type"].startswith("image/") and len(body) > 1000
+    assert api.json("/api/titles/nothing-here", status=404)["error"]
+
+
+def test_shots_filter_and_one_shot_in_full(api):
+    spoken = api.json("/api/shots?speech=true")["shots"]
+    assert spoken and all(s["word_count"] > 0 for s in spoken)
+    silent = api.json("/api/shots?title=bikes&speech=false")["shots"]
+    assert len(silent) == 6 and all(s["word_count"] == 0 for s in silent)
+    fades = api.json("/api/shots?transition=fade")["shots"]
+    assert [s["title_id"] for s in fades] == ["studio-edits"]
+    by_words = api.json("/api/shots?" + urllib.parse.urlencode({"text": "ASK NOT"}))["shots"]
+    assert {s["title_id"] for s in by_words} >= {"jfk"}
+    jfk = _jfk_shot(api)
+    shot = api.json(f"/api/titles/jfk/shots/{jfk['source_id']}/{jfk['shot_index']}")
+    assert "ask not what your country" in shot["transcript_text"].lower()
+    assert [w["word"].strip(" ,.").lower() for w in shot["words"]][:3] == ["and", "so", "my"]
+    assert len(shot["cues"]) == 3 and shot["code_version"] and shot["source_sha256"]
+    assert api.json(f"/api/titles/jfk/shots/{jfk['source_id']}/999", status=404)["error"]
+
+
+def test_search_finds_the_spoken_line_within_a_filter(api):
+    found = api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "k": 5}))["shots"]
+    assert found[0]["title_id"] == "jfk"
+    only = api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "title": "bikes"}))["shots"]
+    assert only and {s["title_id"] for s in only} == {"bikes"}
+    assert "search by" in api.json("/api/search", status=400)["error"]
+
+
+def test_a_shots_clip_starts_on_the_shot_and_answers_range_requests(api, tmp_path):
+    bikes = api.json("/api/shots?title=bikes")["shots"]
+    shot = bikes[2]
+    path = f"/api/titles/bikes/shots/{shot['source_id']}/{shot['shot_index']}/clip.mp4"
+    status, headers, body = api.get(path)
+    assert status == 200 and headers["content-type"] == "video/mp4"
+    (tmp_path / "clip.mp4").write_bytes(body)
+    with av.open(str(tmp_path / "clip.mp4")) as container:
+        stream = container.streams.video[0]
+        frames = [f for f in container.decode(stream)]
+    fps = float(stream.average_rate)
+    assert frames[0].time == pytest.approx(0, abs=0.5 / fps)
+    assert len(frames) == pytest.approx(shot["duration_s"] * fps, abs=1.5)
+    status, headers, part = api.get(path, {"Range": "bytes=100-199"})
+    assert status == 206 and part == body[100:200]
+    assert headers["content-range"] == f"bytes 100-199/{len(body)}"
+
+
+def test_subtitles_are_on_the_clips_clock(api):
+    jfk = _jfk_shot(api)
+    status, headers, body = api.get(f"/api/titles/jfk/shots/{jfk['source_id']}/{jfk['shot_index']}/subtitles.vtt")
+    text = body.decode()
+    assert status == 200 and headers["content-type"].startswith("text/vtt")
+    assert text.startswith("WEBVTT") and "ask not what your country can do for you," in text
+    assert "00:00:00.330 --> " in text  # the first line starts 0.33 s into the title's only shot
+
+
+def test_nothing_outside_the_lakes_media_is_served(api, demo_lake):
+    (demo_lake / "media" / "bikes" / "escape.jpg").symlink_to("/etc/hostname")
+    keyframe = _jfk_shot(api)["keyframe_uri"]
+    for path in (
+        "/media/../tables/shots.lance/_versions/1.manifest",
+        "/media/media/%2e%2e/%2e%2e/tables/shots.lance",
+        "/media/media/bikes/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd.jpg",
+        "/media//etc/passwd",
+        "/media/%2Fetc%2Fhostname.jpg",
+        "/media/originals/" + keyframe,
+        "/media/media/bikes/escape.jpg",
+        "/media/" + keyframe.replace(".jpg", ".lance"),
+    ):
+        status, headers, body = api.get(path)
+        assert status in (404, 400), (path, status)
+        assert headers["content-type"] == "application/json" and b"Traceback" not in body, path
+    assert api.get("/media/" + keyframe)[0] == 200
+
+
+def test_sql_is_one_bounded_select(api):
+    answer = api.json(
+        "/api/sql?" + urllib.parse.urlencode({"q": "select title_id, shot_index from shots order by 1, 2"})
+    )
+    assert answer["columns"] == ["title_id", "shot_index"] and len(answer["rows"]) == 5 and answer["truncated"]
+    for refused in (
+        "create table x as select 1",
+        "copy shots to '/tmp/x.csv'",
+        "select * from read_csv('/etc/passwd')",
+        "select 1; select 2",
+        "set enable_external_access = true",
+        "attach '/tmp/x.db'",
+    ):
+        assert api.json("/api/sql?" + urllib.parse.urlencode({"q": refused}), status=400)["error"], refused
+    slow = "select count(*) from range(100000000000) a"
+    assert "ran past" in api.json("/api/sql?" + urllib.parse.urlencode({"q": slow}), status=400)["error"]
+
+
+def test_a_token_guards_every_route(demo_lake, tmp_path):
+    with Server(_app(demo_lake, tmp_path, token=TOKEN)) as server:
+        for path in ("/api/titles", "/api/sql?q=select+1", "/media/x.jpg"):
+            assert server.json(path, status=401)["error"]
+        assert server.json("/api/titles", headers={"Authorization": f"Bearer {TOKEN}"})["titles"]
+        assert server.json("/api/titles", headers={"Authorization": "Bearer wrong"}, status=401)
+        assert server.json("/api/titles", headers={"Cookie": f"media_lake_token={TOKEN}"})["titles"]
+
+
+def test_the_api_fuzzed_against_its_openapi_spec_never_fails_or_leaves_the_lake(api):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    schema = schemathesis.openapi.from_url(f"{api.base}/openapi.json")
+    failures = []
+    max_examples = int(os.environ.get("MEDIA_FUZZ_EXAMPLES", "25"))
+
+    for operation in schema.get_all_operations():
+        operation = operation.ok()
+
+        @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=operation.as_strategy())
+        def check(case):
+            response = case.call(base_url=api.base, timeout=60)
+            if response.status_code >= 500:
+                failures.append((case.method, case.formatted_path, response.status_code, response.text[:200]))
+            assert "Traceback" not in response.text
+            if case.path == "/media/{key}" and response.status_code == 200:
+                parts = case.path_parameters["key"].split("/")
+                assert parts[0] == "media" and ".." not in parts
+
+        check()
+    assert not failures, failures
