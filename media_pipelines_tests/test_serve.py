@@ -227,3 +227,59 @@ def test_the_api_fuzzed_against_its_openapi_spec_never_fails_or_leaves_the_lake(
 
         check()
     assert not failures, failures
+
+
+def test_the_shot_browser_finds_a_spoken_line_and_plays_its_shot_in_chromium(api):
+    from playwright.sync_api import expect, sync_playwright
+
+    from media_pipelines_tests.test_browser import CHROMIUM_ARGS, _chromium
+
+    screenshots = os.environ.get("MEDIA_UI_SCREENSHOTS")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(api.base)
+        cards = page.locator(".shot")
+        expect(cards).to_have_count(len(api.json("/api/shots")["shots"]))
+        loaded = "imgs => imgs.filter(i => i.complete && i.naturalWidth > 0).length"
+        page.wait_for_function(f"({loaded})([...document.querySelectorAll('.shot img')]) >= 3")
+        page.keyboard.press("/")
+        page.keyboard.type(ASK_NOT)
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_contain_text("for “")
+        expect(cards.first).to_have_attribute("data-title", "jfk")
+        if screenshots:
+            page.screenshot(path=str(Path(screenshots, "browser-search.png")))
+        cards.first.focus()
+        page.keyboard.press("Enter")
+        video = page.locator("#video")
+        expect(video).to_have_attribute("src", "/api/titles/jfk/shots/" + _jfk_shot(api)["source_id"] + "/0/clip.mp4")
+        # Playing from the clip's first frame: time runs from 0, over the shot's length, with its subtitles.
+        page.wait_for_function("document.getElementById('video').currentTime > 0.5")
+        duration = video.evaluate("v => v.duration")
+        assert duration == pytest.approx(_jfk_shot(api)["duration_s"], abs=0.2)
+        page.wait_for_function("(document.getElementById('video').textTracks[0].cues || []).length === 3")
+        expect(page.locator("#transcript")).to_contain_text("country")
+        if screenshots:
+            page.screenshot(path=str(Path(screenshots, "browser-shot.png")))
+        page.keyboard.press("Escape")
+        expect(page.locator("#player")).not_to_have_attribute("open", "")
+        browser.close()
+
+
+def test_a_bounded_load_of_concurrent_clients_gets_no_errors(api):
+    from media_pipelines.serve.load import load_test
+
+    shots = api.json("/api/shots")["shots"]
+    pages = {
+        "shot": [f"/api/titles/{s['title_id']}/shots/{s['source_id']}/{s['shot_index']}" for s in shots],
+        "search": ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in (ASK_NOT, "bikes in a street")],
+        "titles": ["/api/titles"],
+    }
+    results = load_test(api.base, pages, clients=8, duration_s=3)
+    assert [r.name for r in results] == list(pages)
+    for result in results:
+        assert result.requests >= 2 and result.errors == 0, result
+        assert result.p50_ms <= result.p95_ms <= result.p99_ms

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from media_pipelines.core.titles import InvalidTitleIdError, validate_title_id
@@ -30,6 +31,8 @@ from media_pipelines.serve.lake_reads import (
 from media_pipelines.serve.vtt import shot_vtt
 
 log = logging.getLogger(__name__)
+# The shot browser: a page and its script, served as they are (no build step).
+STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
 MAX_K = 100
 MAX_TEXT = 500
@@ -56,6 +59,12 @@ def create_app(
 
     guarded = [Depends(authorized)]
     _errors(app)
+    # The page holds no data: it asks for the token when the API answers 401.
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def browser():
+        return FileResponse(STATIC / "index.html", media_type="text/html")
 
     @app.get("/api/titles", dependencies=guarded)
     def titles(

@@ -1,0 +1,68 @@
+"""A bounded load test of a running API: clients on their own keep-alive connections request paths in
+turn for a fixed time; latency percentiles and errors per kind of page."""
+
+import http.client
+import statistics
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class PageLoad:
+    name: str
+    requests: int
+    errors: int  # 5xx, 4xx and failed connections alike: the paths given are all meant to answer 200
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+def load_test(base: str, pages: dict[str, Sequence[str]], clients: int, duration_s: float) -> list[PageLoad]:
+    """`pages`: for each kind of page, the paths its requests cycle through; each client takes the kinds in
+    turn, so every kind sees the same concurrency."""
+    host = urlsplit(base)
+    stop = time.monotonic() + duration_s
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    errors = dict.fromkeys(pages, 0)
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+        turn = number
+        while time.monotonic() < stop:
+            name = list(pages)[turn % len(pages)]
+            paths = pages[name]
+            path = paths[(turn // len(pages)) % len(paths)]
+            turn += 1
+            began = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+                ok = False
+            elapsed = (time.perf_counter() - began) * 1000
+            with lock:
+                timings[name].append(elapsed)
+                errors[name] += not ok
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [_summary(name, timings[name], errors[name]) for name in pages]
+
+
+def _summary(name: str, times: list[float], errors: int) -> PageLoad:
+    if len(times) < 2:
+        return PageLoad(name, len(times), errors, *([times[0]] * 3 if times else [float("nan")] * 3))
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return PageLoad(name, len(times), errors, statistics.median(times), cuts[94], cuts[98])
