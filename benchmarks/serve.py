@@ -1,0 +1,123 @@
+"""The online API under load, on loopback: `media-lake serve` in its own process over a 10,000-title lake,
+and concurrent clients on keep-alive connections for a fixed time (media_pipelines.serve.load).
+
+The lake is lake_scale.py's (per title 150 shots, 150 media-table rows and about 1,000 words, through the
+project's own writer, then compacted) plus a title_summary row per title. Pages: a shot in full (its
+media-table row, words, cues, on-screen text and annotations) of random titles, a title's shot list, and
+the title list. With --search-lake (a lake search.py kept with --lake), a second server over it takes
+hybrid text queries under the same load. Target: shot page p95 under 100 ms at 10,000 titles.
+
+Usage: python benchmarks/serve.py [--titles 10000] [--clients 50] [--seconds 30] [--work DIR]
+       [--search-lake /tmp/lake15]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.lake_scale import SHOTS_PER_TITLE, TITLES_PER_COMMIT, build, columns, title_id  # noqa: E402
+from media_pipelines.lake.maintenance import maintain_lake  # noqa: E402
+from media_pipelines.lake.store import LocalStore  # noqa: E402
+from media_pipelines.lake.tables import write_titles  # noqa: E402
+from media_pipelines.serve.load import load_test  # noqa: E402
+from media_pipelines_tests.conftest import free_port  # noqa: E402
+
+PAGE_SAMPLE = 500  # distinct shot pages the clients cycle through
+SEARCHES = ("ask not what your country can do for you", "w3 w17", "w1 w250 w999", "a night street", "w42")
+
+
+def add_summaries(store: LocalStore, titles: int) -> None:
+    for first in range(0, titles, TITLES_PER_COMMIT):
+        batch = range(first, min(first + TITLES_PER_COMMIT, titles))
+        rows = {
+            title_id(i): columns("title_summary", {"shot_count": [SHOTS_PER_TITLE], "qc_status": ["ok"]}, 1)
+            for i in batch
+        }
+        write_titles(store, "title_summary", rows)
+
+
+def serving(root: Path):
+    port = free_port()
+    env = {**os.environ, "MEDIA_LAKE_ROOT": str(root)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "media_pipelines.cli", "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/openapi.json", timeout=5).read()
+            return server, base
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.5)
+
+
+def report(results, clients: int, seconds: float) -> None:
+    print(f"{clients} clients for {seconds:g} s:")
+    for r in results:
+        rate = r.requests / seconds
+        print(
+            f"  {r.name}: {r.requests} requests ({rate:.0f}/s), errors {r.errors}, "
+            f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms, p99 {r.p99_ms:.1f} ms"
+        )
+
+
+def run(base: str, pages: dict, clients: int, seconds: float) -> None:
+    for paths in pages.values():  # warm-up: first reads open the tables and load the models
+        urllib.request.urlopen(base + paths[0], timeout=120).read()
+    report(load_test(base, pages, clients, seconds), clients, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--titles", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--work", type=Path, help="keep the lake here, and reuse it if it is there")
+    parser.add_argument("--search-lake", type=Path)
+    args = parser.parse_args()
+    root = (args.work or Path(tempfile.mkdtemp(prefix="serve-bench-"))) / f"lake-{args.titles}"
+    if not (root / "tables").is_dir():
+        started = time.perf_counter()
+        build(LocalStore(root), args.titles)
+        add_summaries(LocalStore(root), args.titles)
+        maintain_lake(LocalStore(root), retention=timedelta(0))
+        print(f"lake of {args.titles} titles built and compacted in {time.perf_counter() - started:.0f} s")
+    rng = np.random.default_rng(7)
+    picks = zip(rng.integers(0, args.titles, PAGE_SAMPLE), rng.integers(0, SHOTS_PER_TITLE, PAGE_SAMPLE), strict=True)
+    pages = {
+        "shot page": [f"/api/titles/{title_id(t)}/shots/{title_id(t)}-video/{s}" for t, s in picks],
+        "title's shots": [f"/api/shots?title={title_id(t)}&limit=150" for t in range(0, args.titles, 97)],
+        "title list": ["/api/titles?limit=100"],
+    }
+    server, base = serving(root)
+    try:
+        run(base, pages, args.clients, args.seconds)
+    finally:
+        server.terminate()
+        server.wait()
+    if args.search_lake:
+        server, base = serving(args.search_lake)
+        try:
+            run(base, {"search": [f"/api/search?{urlencode({'q': q})}" for q in SEARCHES]}, args.clients, args.seconds)
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
