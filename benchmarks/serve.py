@@ -8,7 +8,7 @@ the title list. With --search-lake (a lake search.py kept with --lake), a second
 hybrid text queries under the same load. Target: shot page p95 under 100 ms at 10,000 titles.
 
 Usage: python benchmarks/serve.py [--titles 10000] [--clients 50] [--seconds 30] [--work DIR]
-       [--search-lake /tmp/lake15]
+       [--search-lake /tmp/lake15/lake] [--workers 1 2]
 """
 
 import argparse
@@ -47,11 +47,12 @@ def add_summaries(store: LocalStore, titles: int) -> None:
         write_titles(store, "title_summary", rows)
 
 
-def serving(root: Path):
+def serving(root: Path, workers: int):
     port = free_port()
     env = {**os.environ, "MEDIA_LAKE_ROOT": str(root)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "media_pipelines.cli", "serve", "--port", str(port)], env=env,
+        [sys.executable, "-m", "media_pipelines.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--work", type=Path, help="keep the lake here, and reuse it if it is there")
     parser.add_argument("--search-lake", type=Path)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes, one run each")
     args = parser.parse_args()
     root = (args.work or Path(tempfile.mkdtemp(prefix="serve-bench-"))) / f"lake-{args.titles}"
     if not (root / "tables").is_dir():
@@ -104,19 +106,16 @@ def main() -> None:
         "title's shots": [f"/api/shots?title={title_id(t)}&limit=150" for t in range(0, args.titles, 97)],
         "title list": ["/api/titles?limit=100"],
     }
-    server, base = serving(root)
-    try:
-        run(base, pages, args.clients, args.seconds)
-    finally:
-        server.terminate()
-        server.wait()
-    if args.search_lake:
-        server, base = serving(args.search_lake)
-        try:
-            run(base, {"search": [f"/api/search?{urlencode({'q': q})}" for q in SEARCHES]}, args.clients, args.seconds)
-        finally:
-            server.terminate()
-            server.wait()
+    searches = {"search": [f"/api/search?{urlencode({'q': q})}" for q in SEARCHES]}
+    for workers in args.workers:
+        for lake, load in [(root, pages), *([(args.search_lake, searches)] if args.search_lake else [])]:
+            print(f"{workers} server process(es), {lake}:")
+            server, base = serving(lake, workers)
+            try:
+                run(base, load, args.clients, args.seconds)
+            finally:
+                server.terminate()
+                server.wait()
 
 
 if __name__ == "__main__":

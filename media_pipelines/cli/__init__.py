@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="a read-only HTTP API over the lake (OpenAPI at /docs)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to bind (default loopback only)")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (one uses about one core)")
     backfills = commands.add_parser("backfill", help="submit an asset backfill by title; the daemon runs it")
     which = backfills.add_mutually_exclusive_group(required=True)
     which.add_argument("--titles", type=lambda v: [t for t in v.split(",") if t], help="comma-separated title ids")
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from media_pipelines.serve.server import serve
 
-        return serve(args.host, args.port)
+        return serve(args.host, args.port, args.workers)
     if args.command == "ui":
         from media_pipelines.cli.ui import open_ui
 

@@ -19,9 +19,12 @@ def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None =
     return create_app(LakeReads(lambda: connect_lake(env)), env.get(TOKEN_VARIABLE) or None, clips)
 
 
-def serve(host: str, port: int) -> int:
+def serve(host: str, port: int, workers: int = 1) -> int:
+    """Workers are processes, each with its own snapshot and clip cache: one Python process answers on
+    about one core."""
     import uvicorn
 
     print(f"media lake API on http://{host}:{port}  (OpenAPI: /docs)")
-    uvicorn.run(app_from_env(), host=host, port=port, log_level="warning")
+    app = "media_pipelines.serve.server:app_from_env"
+    uvicorn.run(app, factory=True, host=host, port=port, workers=workers, log_level="warning")
     return 0
