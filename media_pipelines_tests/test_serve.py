@@ -128,6 +128,7 @@ def test_search_finds_the_spoken_line_within_a_filter(api):
     only = api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "title": "bikes"}))["shots"]
     assert only and {s["title_id"] for s in only} == {"bikes"}
     assert "search by" in api.json("/api/search", status=400)["error"]
+    assert "invalid title id" in api.json("/api/search?like=Not%20A%20Title/x/1", status=400)["error"]
 
 
 def test_a_shots_clip_starts_on_the_shot_and_answers_range_requests(api, tmp_path):

@@ -178,7 +178,10 @@ def _errors(app: FastAPI) -> None:
     def answer(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
-    statuses = {Unauthorized: 401, NotFound: 404, RefusedKey: 404, BadQuery: 400, SearchError: 400}
+    # A bad title id inside a value (search's `like`) is a bad request; in a path it is a title not found.
+    statuses = {
+        Unauthorized: 401, NotFound: 404, RefusedKey: 404, BadQuery: 400, SearchError: 400, InvalidTitleIdError: 400,
+    }  # fmt: skip
     for kind, status in statuses.items():
         app.add_exception_handler(kind, lambda _request, error, status=status: answer(status, str(error)))
     app.add_exception_handler(

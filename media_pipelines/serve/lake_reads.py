@@ -135,7 +135,11 @@ class LakeReads:
             {"title": title_id},
         )
         # The contact sheet sits beside its source's keyframes (the shots stage writes them together).
-        contact_sheets = {r["source_id"]: r["keyframe_uri"].rsplit("/", 1)[0] + "/contact_sheet.jpg" for r in sheets}
+        contact_sheets = {
+            r["source_id"]: r["keyframe_uri"].rsplit("/", 1)[0] + "/contact_sheet.jpg"
+            for r in sheets
+            if r["keyframe_uri"]
+        }
         return {**rows[0], "renditions": sources, "contact_sheets": contact_sheets}
 
     def shots(self, title_id: str | None, filters: "ShotFilters", limit: int, offset: int) -> list[dict]:
