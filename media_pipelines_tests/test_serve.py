@@ -17,7 +17,7 @@ import pytest
 
 from media_pipelines.cli import main
 from media_pipelines.lake.store import LocalStore
-from media_pipelines.query import Lake
+from media_pipelines.query import Lake, connect_lake
 from media_pipelines.serve.api import create_app
 from media_pipelines.serve.files import ClipCache
 from media_pipelines.serve.lake_reads import DEFAULT_SQL_LIMITS, LakeReads, SqlLimits
@@ -284,3 +284,22 @@ def test_a_bounded_load_of_concurrent_clients_gets_no_errors(api):
     for result in results:
         assert result.requests >= 2 and result.errors == 0, result
         assert result.p50_ms <= result.p95_ms <= result.p99_ms
+
+
+def test_on_s3_the_api_serves_rows_and_media_and_refuses_the_rest(s3_endpoint, tmp_path):
+    from media_pipelines.serve.server import app_from_env
+    from media_pipelines_tests.test_data_api import fill
+
+    env = {"MEDIA_LAKE_ROOT": "s3://lake/prod", "MEDIA_S3_ENDPOINT_URL": s3_endpoint}
+    app = app_from_env(env, clip_folder=tmp_path / "clips")
+    lake = connect_lake(env)
+    lake.store.client.create_bucket(Bucket="lake")
+    fill(lake.store)
+    lake.store.put_bytes(b"not for clients", "tables/secret.jpg")
+    with Server(app) as server:
+        assert server.json("/api/sql?q=select+count(*)+as+n+from+shots")["rows"] == [[5]]
+        status, headers, body = server.get("/media/media/beta/shots/k1.jpg")
+        assert (status, headers["content-type"], body) == (200, "image/jpeg", b"beta keyframe 1")
+        for refused in ("/media/tables/secret.jpg", "/media/media/beta/shots/../../../tables/secret.jpg"):
+            assert server.get(refused)[0] == 404, refused
+        assert server.get("/media/media/beta/shots/k9.jpg")[0] == 404
