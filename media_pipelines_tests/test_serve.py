@@ -267,6 +267,14 @@ def test_the_shot_browser_finds_a_spoken_line_and_plays_its_shot_in_chromium(api
             page.screenshot(path=str(Path(screenshots, "browser-shot.png")))
         page.keyboard.press("Escape")
         expect(page.locator("#player")).not_to_have_attribute("open", "")
+        page.locator("#shot-heading a").evaluate("a => a.click()")  # the title page, from the shot's heading
+        for picture in ("jfk timeline", f"{_jfk_shot(api)['source_id']} contact sheet"):
+            expect(page.get_by_alt_text(picture)).to_be_visible()
+            page.wait_for_function(f"document.querySelector('img[alt=\"{picture}\"]').naturalWidth > 0")
+        expect(page.locator("#title-page")).to_contain_text("qc_status")
+        expect(cards).to_have_count(1)  # the grid now lists the title's shots
+        if screenshots:
+            page.screenshot(path=str(Path(screenshots, "browser-title.png")), full_page=True)
         browser.close()
 
 
