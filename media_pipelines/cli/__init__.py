@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ui = commands.add_parser("ui", help="the Dagster UI and daemon (dagster dev) on this lake's persistent instance")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
-    serve = commands.add_parser("serve", help="a read-only HTTP API over the lake (OpenAPI at /docs)")
+    serve = commands.add_parser(
+        "serve", help="the shot browser and a read-only HTTP API over the lake (OpenAPI spec at /openapi.json)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="the address to bind (default loopback only)")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1, help="server processes (one uses about one core)")

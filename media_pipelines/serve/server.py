@@ -24,7 +24,7 @@ def serve(host: str, port: int, workers: int = 1) -> int:
     about one core."""
     import uvicorn
 
-    print(f"media lake API on http://{host}:{port}  (OpenAPI: /docs)")
+    print(f"media lake on http://{host}:{port}: the shot browser at /, the API's OpenAPI spec at /openapi.json")
     app = "media_pipelines.serve.server:app_from_env"
     uvicorn.run(app, factory=True, host=host, port=port, workers=workers, log_level="warning")
     return 0
