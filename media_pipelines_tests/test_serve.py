@@ -127,6 +127,12 @@ def test_search_finds_the_spoken_line_within_a_filter(api):
     assert found[0]["title_id"] == "jfk"
     only = api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "title": "bikes"}))["shots"]
     assert only and {s["title_id"] for s in only} == {"bikes"}
+    verdicts = {t["title_id"]: t["qc_status"] for t in api.json("/api/titles")["titles"]}
+    for verdict in set(verdicts.values()):
+        query = urllib.parse.urlencode({"q": ASK_NOT, "qc_status": verdict})
+        found = {s["title_id"] for s in api.json("/api/search?" + query)["shots"]}
+        assert found and found <= {t for t, v in verdicts.items() if v == verdict}
+    assert api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "qc_status": "none"}))["shots"] == []
     assert "search by" in api.json("/api/search", status=400)["error"]
     assert "invalid title id" in api.json("/api/search?like=Not%20A%20Title/x/1", status=400)["error"]
 

@@ -122,12 +122,15 @@ def create_app(
         transition: Annotated[str | None, Query(max_length=40)] = None,
         speech: bool | None = None,
         min_music_share: Annotated[float | None, Query(ge=0, le=1)] = None,
+        qc_status: Annotated[str | None, Query(max_length=40)] = None,
         k: Annotated[int, Query(ge=1, le=MAX_K)] = 20,
     ):
         """Hybrid search (meaning and words fused, or shots like TITLE/SOURCE/SHOT), filters applied inside."""
         if not (q and q.strip()) and not like:
             raise SearchError("search by q (text) or like (TITLE/SOURCE/SHOT)")
-        where = ShotFilters(transition, speech, min_music_share).search_where(_title(title) if title else None)
+        qc_titles = reads.titles_with_qc(qc_status) if qc_status else None
+        filters = ShotFilters(transition, speech, min_music_share)
+        where = filters.search_where(_title(title) if title else None, qc_titles)
         found = reads.lake.search(text=q if q and q.strip() else None, like=like or None, where=where, k=k)
         return _json({"shots": found.to_pylist()})
 

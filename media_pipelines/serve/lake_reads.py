@@ -164,6 +164,10 @@ class LakeReads:
         shot["annotations_json"] = json.loads(shot["annotations_json"]) if shot["annotations_json"] else []
         return shot
 
+    def titles_with_qc(self, qc_status: str) -> list[str]:
+        sql = f"select title_id from {TITLE_SUMMARY} where qc_status = $qc order by 1"
+        return [row["title_id"] for row in self._rows([TITLE_SUMMARY], sql, {"qc": qc_status})]
+
     def mezzanine(self, title_id: str, source_id: str) -> str:
         sql = f"select uri from {RENDITIONS} where title_id = $title and source_id = $source and kind = 'mezzanine'"
         rows = self._rows([RENDITIONS], sql, {"title": title_id, "source": source_id})
@@ -233,10 +237,12 @@ class ShotFilters:
             params["text"] = "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return " and ".join(conditions), params
 
-    def search_where(self, title_id: str | None) -> str | None:
+    def search_where(self, title_id: str | None, qc_titles: list[str] | None = None) -> str | None:
         """The same filters as a condition on the search index's columns (literals quoted, numbers checked);
-        the QC verdict is a title's, not an indexed column: the caller keeps the titles that have it."""
+        the QC verdict is a title's, not an indexed column: `qc_titles` are the titles that have it."""
         conditions = [f"title_id = {_quoted(title_id)}"] if title_id else []
+        if qc_titles is not None:
+            conditions.append(f"title_id IN ({', '.join(map(_quoted, qc_titles)) or 'NULL'})")
         if self.transition:
             conditions.append(f"transition_in = {_quoted(self.transition)}")
         if self.speech is not None:

@@ -43,12 +43,12 @@ function filters() {
 async function load() {
   const q = $("q").value.trim();
   const params = filters();
+  if ($("qc").value) params.set("qc_status", $("qc").value);
   let path;
   if (q) {
     params.set("q", q);
     path = "/api/search?" + params;
   } else {
-    if ($("qc").value) params.set("qc_status", $("qc").value);
     path = "/api/shots?" + params;
   }
   $("status").textContent = "Loading…";
