@@ -149,7 +149,8 @@ class LakeReads:
             f"select {columns} from {MEDIA_TABLE} where {where}"
             " order by title_id, source_id, shot_index limit $limit offset $offset"
         )
-        return self._rows([MEDIA_TABLE, TITLE_SUMMARY], sql, {**params, "limit": limit, "offset": offset})
+        tables = [MEDIA_TABLE, TITLE_SUMMARY] if filters.qc_status else [MEDIA_TABLE]
+        return self._rows(tables, sql, {**params, "limit": limit, "offset": offset})
 
     def shot(self, title_id: str, source_id: str, shot_index: int) -> dict:
         key = {"title": title_id, "source": source_id, "shot": shot_index}
