@@ -15,19 +15,10 @@ import pytest
 
 from media_pipelines.cli import main
 from media_pipelines.defs.renditions.checks import DESCRIPTIONS, LOUDNESS_CHECK
+from media_pipelines_tests.chromium import chromium_page
 from media_pipelines_tests.conftest import REPO, deliver, free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 TITLE = "edits"
-
-
-def _chromium() -> str:
-    if Path(CHROMIUM).is_file():
-        return CHROMIUM
-    if "browser" in os.environ.get("MEDIA_TESTS_REQUIRE", "").split(","):
-        pytest.fail(f"MEDIA_TESTS_REQUIRE=browser, but there is no Chromium at {CHROMIUM}")
-    pytest.skip("no Chromium: apt-get install chromium")
 
 
 def _wait_until_serving(url: str, server: subprocess.Popen, timeout_s: float = 180) -> None:
@@ -74,10 +65,7 @@ def test_an_operator_sees_the_pipeline_a_titles_checks_and_its_previews(ui):
 
     shots_dir = os.environ.get("MEDIA_UI_SCREENSHOTS")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)  # a 2-core machine renders the first pages slowly
+        page = chromium_page(playwright)
 
         def shoot(name: str) -> None:
             if shots_dir:
@@ -112,4 +100,4 @@ def test_an_operator_sees_the_pipeline_a_titles_checks_and_its_previews(ui):
         expect(page.get_by_text("contact_sheet", exact=False).first).to_be_visible()
         page.get_by_text("stages", exact=True).first.evaluate("cell => cell.scrollIntoView({block: 'start'})")
         shoot("title")
-        browser.close()
+        page.context.browser.close()

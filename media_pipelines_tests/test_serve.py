@@ -239,14 +239,11 @@ def test_the_api_fuzzed_against_its_openapi_spec_never_fails_or_leaves_the_lake(
 def test_the_shot_browser_finds_a_spoken_line_and_plays_its_shot_in_chromium(api):
     from playwright.sync_api import expect, sync_playwright
 
-    from media_pipelines_tests.test_browser import CHROMIUM_ARGS, _chromium
+    from media_pipelines_tests.chromium import chromium_page
 
     screenshots = os.environ.get("MEDIA_UI_SCREENSHOTS")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
+        page = chromium_page(playwright)
         page.goto(api.base)
         cards = page.locator(".shot")
         expect(cards).to_have_count(len(api.json("/api/shots")["shots"]))
@@ -281,7 +278,7 @@ def test_the_shot_browser_finds_a_spoken_line_and_plays_its_shot_in_chromium(api
         expect(cards).to_have_count(1)  # the grid now lists the title's shots
         if screenshots:
             page.screenshot(path=str(Path(screenshots, "browser-title.png")), full_page=True)
-        browser.close()
+        page.context.browser.close()
 
 
 def test_a_bounded_load_of_concurrent_clients_gets_no_errors(api):
