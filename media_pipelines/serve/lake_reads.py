@@ -30,27 +30,32 @@ SHOT_LIST_COLUMNS = (
     "title_id", "source_id", "shot_index", "start_s", "end_s", "duration_s", "transition_in", "keyframe_uri",
     "transcript_text", "word_count", "speech_ratio", "subtitle_text", "music_share", "annotation_labels",
 )  # fmt: skip
-# A shot's own rows in the tables beside the media table: what it says, shows and sounds like.
+# A shot's own rows in the tables beside the media table: what it says, shows and sounds like (the table,
+# the query, and the shot's values it binds).
 SHOT_DETAILS = {
     "words": (
         TRANSCRIPT_WORDS,
         f"select word, start_s, end_s, probability from {TRANSCRIPT_WORDS} where title_id = $title"
         " and source_id = $audio and start_s < $end and end_s > $start order by start_s",
+        ("title", "audio", "start", "end"),
     ),
     "cues": (
         TIMED_TEXT_CUES,
         f"select file_name, cue_index, start_s, end_s, text, language from {TIMED_TEXT_CUES}"
         " where title_id = $title and start_s < $end and end_s > $start order by file_name, start_s",
+        ("title", "start", "end"),
     ),
     "on_screen_text": (
         SHOT_TEXT,
         f"select * exclude (title_id) from {SHOT_TEXT} where title_id = $title and source_id = $source"
         " and shot_index = $shot order by frame_index, line_index",
+        ("title", "source", "shot"),
     ),
     "annotations": (
         ANNOTATIONS,
         f"select label, annotator, start_s, end_s from {ANNOTATIONS} where title_id = $title"
         " and start_s < $end and end_s > $start order by start_s, label",
+        ("title", "start", "end"),
     ),
 }
 
@@ -160,8 +165,8 @@ class LakeReads:
             raise NotFound(f"no shot {title_id}/{source_id}/{shot_index} in the lake")
         shot = rows[0]
         span = {**key, "audio": shot["audio_source_id"] or "", "start": shot["start_s"], "end": shot["end_s"]}
-        for name, (table, sql) in SHOT_DETAILS.items():
-            shot[name] = self._rows([table], sql, {p: span[p] for p in span if f"${p} " in f"{sql} "})
+        for name, (table, sql, bound) in SHOT_DETAILS.items():
+            shot[name] = self._rows([table], sql, {p: span[p] for p in bound})
         shot["annotations_json"] = json.loads(shot["annotations_json"]) if shot["annotations_json"] else []
         return shot
 
