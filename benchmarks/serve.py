@@ -2,12 +2,15 @@
 and concurrent clients on keep-alive connections for a fixed time (media_pipelines.serve.load).
 
 The lake is lake_scale.py's (per title 150 shots, 150 media-table rows and about 1,000 words, through the
-project's own writer, then compacted) plus a title_summary row per title. Pages: a shot in full (its
-media-table row, words, cues, on-screen text and annotations) of random titles, a title's shot list, and
-the title list. With --search-lake (a lake search.py kept with --lake), a second server over it takes
-hybrid text queries under the same load. Target: shot page p95 under 100 ms at 10,000 titles.
+project's own writer, then compacted) plus a title_summary row per title. Two loads: random pages (a shot
+in full, with its media-table row, words, cues, on-screen text and annotations, of a random title; a
+random title's shot list; the title list), where every title is one the server has not read yet; and
+browsing, where each client opens a random title's shot list and then ten of its shots in turn, as a
+person does with the shot browser's arrow keys. With --search-lake (a lake search.py kept with --lake), a
+second server over it takes hybrid text queries. Each load runs at each client count. Target: shot page
+p95 under 100 ms at 10,000 titles.
 
-Usage: python benchmarks/serve.py [--titles 10000] [--clients 50] [--seconds 30] [--work DIR]
+Usage: python benchmarks/serve.py [--titles 10000] [--clients 1 10 50] [--seconds 30] [--work DIR]
        [--search-lake /tmp/lake15/lake] [--workers 1 2]
 """
 
@@ -33,7 +36,9 @@ from media_pipelines.lake.tables import write_titles  # noqa: E402
 from media_pipelines.serve.load import load_test  # noqa: E402
 from media_pipelines_tests.conftest import free_port  # noqa: E402
 
-PAGE_SAMPLE = 500  # distinct shot pages the clients cycle through
+# Pages of random titles, more than a run requests, so each is a title the server has not read yet.
+PAGE_SAMPLE = 20_000
+BROWSED_SHOTS = 10  # a browsing client opens a title's shot list, then this many of its shots in turn
 SEARCHES = ("ask not what your country can do for you", "w3 w17", "w1 w250 w999", "a night street", "w42")
 
 
@@ -47,13 +52,13 @@ def add_summaries(store: LocalStore, titles: int) -> None:
         write_titles(store, "title_summary", rows)
 
 
-def serving(root: Path, workers: int):
+def serving(root: Path, workers: int, log: Path):
     port = free_port()
     env = {**os.environ, "MEDIA_LAKE_ROOT": str(root)}
     server = subprocess.Popen(
         [sys.executable, "-m", "media_pipelines.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -86,7 +91,7 @@ def run(base: str, pages: dict, clients: int, seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--titles", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50], help="concurrent clients, a run each")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--work", type=Path, help="keep the lake here, and reuse it if it is there")
     parser.add_argument("--search-lake", type=Path)
@@ -100,19 +105,32 @@ def main() -> None:
         maintain_lake(LocalStore(root), retention=timedelta(0))
         print(f"lake of {args.titles} titles built and compacted in {time.perf_counter() - started:.0f} s")
     rng = np.random.default_rng(7)
-    picks = zip(rng.integers(0, args.titles, PAGE_SAMPLE), rng.integers(0, SHOTS_PER_TITLE, PAGE_SAMPLE), strict=True)
-    pages = {
-        "shot page": [f"/api/titles/{title_id(t)}/shots/{title_id(t)}-video/{s}" for t, s in picks],
-        "title's shots": [f"/api/shots?title={title_id(t)}&limit=150" for t in range(0, args.titles, 97)],
+    titles = [title_id(t) for t in rng.integers(0, args.titles, PAGE_SAMPLE)]
+    shots = rng.integers(0, SHOTS_PER_TITLE, PAGE_SAMPLE)
+    random_pages = {
+        "shot page": [f"/api/titles/{t}/shots/{t}-video/{s}" for t, s in zip(titles, shots, strict=True)],
+        "title's shots": [f"/api/shots?title={t}&limit=150" for t in reversed(titles)],
         "title list": ["/api/titles?limit=100"],
     }
+    browsing = {
+        "browsing": [
+            path
+            for t, first in zip(titles, shots % (SHOTS_PER_TITLE - BROWSED_SHOTS), strict=True)
+            for path in [
+                f"/api/shots?title={t}&limit=150",
+                *(f"/api/titles/{t}/shots/{t}-video/{s}" for s in range(first, first + BROWSED_SHOTS)),
+            ]
+        ]
+    }
     searches = {"search": [f"/api/search?{urlencode({'q': q})}" for q in SEARCHES]}
+    loads = [(root, random_pages), (root, browsing), *([(args.search_lake, searches)] if args.search_lake else [])]
     for workers in args.workers:
-        for lake, load in [(root, pages), *([(args.search_lake, searches)] if args.search_lake else [])]:
+        for lake, load in loads:
             print(f"{workers} server process(es), {lake}:")
-            server, base = serving(lake, workers)
+            server, base = serving(lake, workers, root.parent / f"serve-{workers}.log")
             try:
-                run(base, load, args.clients, args.seconds)
+                for clients in args.clients:
+                    run(base, load, clients, args.seconds)
             finally:
                 server.terminate()
                 server.wait()

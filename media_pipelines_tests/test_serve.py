@@ -16,11 +16,13 @@ import av
 import pytest
 
 from media_pipelines.cli import main
+from media_pipelines.lake.media_table import MEDIA_TABLE
 from media_pipelines.lake.store import LocalStore
+from media_pipelines.lake.tables import write_titles
 from media_pipelines.query import Lake, connect_lake
 from media_pipelines.serve.api import create_app
 from media_pipelines.serve.files import ClipCache
-from media_pipelines.serve.lake_reads import DEFAULT_SQL_LIMITS, LakeReads, SqlLimits
+from media_pipelines.serve.lake_reads import DEFAULT_SQL_LIMITS, LakeReads, ShotFilters, SqlLimits
 from media_pipelines_tests.conftest import REPO, free_port
 
 TOKEN = "s3cret-token"
@@ -295,6 +297,35 @@ def test_a_bounded_load_of_concurrent_clients_gets_no_errors(api):
     for result in results:
         assert result.requests >= 2 and result.errors == 0, result
         assert result.p50_ms <= result.p95_ms <= result.p99_ms
+
+
+def test_a_shot_page_shows_a_title_rewritten_after_it_was_read(demo_lake, tmp_path):
+    """The rows kept for browsed titles belong to a table version: a run's commit replaces them."""
+    import pyarrow.compute as pc
+
+    root = tmp_path / "lake"
+    shutil.copytree(demo_lake, root)
+    reads = LakeReads(lambda: Lake(LocalStore(root)), refresh_s=0)
+    (shot,) = reads.shots("jfk", ShotFilters(), 10, 0)
+    before = reads.shot("jfk", shot["source_id"], shot["shot_index"])
+    assert ASK_NOT in before["transcript_text"].lower()
+    rows = reads.lake.datasets[MEDIA_TABLE].to_table(filter="title_id = 'jfk'").drop_columns("title_id")
+    rows = rows.set_column(
+        rows.schema.get_field_index("transcript_text"), "transcript_text", pc.utf8_upper(rows["transcript_text"])
+    )
+    write_titles(LocalStore(root), MEDIA_TABLE, {"jfk": rows})
+    after = reads.shot("jfk", shot["source_id"], shot["shot_index"])
+    assert after["transcript_text"] == before["transcript_text"].upper()
+    assert reads.shots("jfk", ShotFilters(), 10, 0)[0]["transcript_text"] == after["transcript_text"]
+    assert after["words"] == before["words"]
+
+
+def test_warm_up_loads_the_search_models_before_the_first_request(demo_lake):
+    from media_pipelines.core.search import text
+
+    text._minilm.cache_clear()
+    LakeReads(lambda: Lake(LocalStore(demo_lake))).warm_up()
+    assert text._minilm.cache_info().currsize == 1
 
 
 def test_on_s3_the_api_serves_rows_and_media_and_refuses_the_rest(s3_endpoint, tmp_path):

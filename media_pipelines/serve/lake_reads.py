@@ -3,61 +3,86 @@ on a DuckDB connection of its own over one snapshot of the tables (DuckDB's regi
 connection, and requests run on many threads)."""
 
 import json
+import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from media_pipelines.lake.annotations import ANNOTATIONS
 from media_pipelines.lake.media_table import MEDIA_TABLE, TITLE_SUMMARY
 from media_pipelines.lake.query import connection_over
 from media_pipelines.lake.renditions import RENDITIONS
-from media_pipelines.lake.search import SHOT_TEXT
+from media_pipelines.lake.search import SHOT_EMBEDDINGS, SHOT_TEXT
+from media_pipelines.lake.shot_search import SearchError
 from media_pipelines.lake.shots import SHOTS
 from media_pipelines.lake.timed_text import TIMED_TEXT_CUES
 from media_pipelines.lake.transcripts import TRANSCRIPT_WORDS
 from media_pipelines.query import Lake
+
+log = logging.getLogger(__name__)
 
 # The columns a title list shows; a title's own page has every column of its summary.
 TITLE_COLUMNS = (
     "title_id", "duration_s", "shot_count", "speech_ratio", "word_count", "language", "integrated_lufs",
     "subtitle_files", "annotation_count", "qc_status",
 )  # fmt: skip
+# Titles' rows a server keeps, a table each: a title of 150 shots and 1,000 words is about 0.2 MB.
+TITLE_ROWS_KEPT = 256
+# A title's rows of the media table, registered on a request's connection while its filters run over them.
+TITLE_ROWS = "title_rows"
 SHOT_LIST_COLUMNS = (
     "title_id", "source_id", "shot_index", "start_s", "end_s", "duration_s", "transition_in", "keyframe_uri",
     "transcript_text", "word_count", "speech_ratio", "subtitle_text", "music_share", "annotation_labels",
 )  # fmt: skip
-# A shot's own rows in the tables beside the media table: what it says, shows and sounds like (the table,
-# the query, and the shot's values it binds).
+# A shot's own rows in the tables beside the media table: what it says, shows and sounds like. Each is
+# read by title id (every table has an index on it) straight from the snapshot's Lance dataset and cut to
+# the shot in Arrow: a DuckDB query per table cost 5-10 ms of planning, a title's rows cost about one.
 SHOT_DETAILS = {
-    "words": (
-        TRANSCRIPT_WORDS,
-        f"select word, start_s, end_s, probability from {TRANSCRIPT_WORDS} where title_id = $title"
-        " and source_id = $audio and start_s < $end and end_s > $start order by start_s",
-        ("title", "audio", "start", "end"),
-    ),
+    "words": (TRANSCRIPT_WORDS, ("word", "start_s", "end_s", "probability"), ("start_s",)),
     "cues": (
         TIMED_TEXT_CUES,
-        f"select file_name, cue_index, start_s, end_s, text, language from {TIMED_TEXT_CUES}"
-        " where title_id = $title and start_s < $end and end_s > $start order by file_name, start_s",
-        ("title", "start", "end"),
+        ("file_name", "cue_index", "start_s", "end_s", "text", "language"),
+        ("file_name", "start_s"),
     ),
-    "on_screen_text": (
-        SHOT_TEXT,
-        f"select * exclude (title_id) from {SHOT_TEXT} where title_id = $title and source_id = $source"
-        " and shot_index = $shot order by frame_index, line_index",
-        ("title", "source", "shot"),
-    ),
-    "annotations": (
-        ANNOTATIONS,
-        f"select label, annotator, start_s, end_s from {ANNOTATIONS} where title_id = $title"
-        " and start_s < $end and end_s > $start order by start_s, label",
-        ("title", "start", "end"),
-    ),
+    "on_screen_text": (SHOT_TEXT, None, ("frame_index", "line_index")),
+    "annotations": (ANNOTATIONS, ("label", "annotator", "start_s", "end_s"), ("start_s", "label")),
 }
+
+
+class TitleRows:
+    """Titles' rows of the tables, read by title id (every table has an index on it) and kept for the
+    titles being browsed: a shot page, the next shot and the title's shot list all read the same rows.
+    Keyed by the table's version, which Lance never changes under a reader, so they outlive the snapshot
+    refresh until a run commits the table again."""
+
+    def __init__(self, capacity: int = TITLE_ROWS_KEPT):
+        self._capacity = capacity
+        self._kept: OrderedDict[tuple[str, int, str], pa.Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, datasets: Mapping, table: str, title_id: str) -> pa.Table | None:
+        """None when no title has written the table yet."""
+        dataset = datasets.get(table)
+        if dataset is None:
+            return None
+        key = (table, dataset.version, title_id)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        rows = dataset.to_table(filter=f"title_id = {_quoted(title_id)}")
+        with self._lock:
+            self._kept[key] = rows
+            while len(self._kept) > self._capacity:
+                self._kept.popitem(last=False)
+        return rows
 
 
 class NotFound(LookupError):
@@ -81,13 +106,15 @@ class LakeReads:
     """One snapshot of the lake, re-opened when older than `refresh_s`, so titles committed while the server
     runs appear within that time and every request reads tables of one moment."""
 
-    def __init__(self, open_lake, refresh_s: float = 10.0):
+    def __init__(self, open_lake, refresh_s: float = 10.0, title_rows: TitleRows | None = None):
         self._open_lake = open_lake
         self._refresh_s = refresh_s
         self._lock = threading.Lock()
         self._lake: Lake | None = None
         self._opened = 0.0
         self._local = threading.local()
+        self._title_list: tuple[Lake, pa.Table | None] | None = None
+        self._title_rows = title_rows or TitleRows()
 
     @property
     def lake(self) -> Lake:
@@ -95,6 +122,18 @@ class LakeReads:
             if self._lake is None or time.monotonic() - self._opened > self._refresh_s:
                 self._lake, self._opened = self._open_lake(), time.monotonic()
             return self._lake
+
+    def warm_up(self) -> None:
+        """Open the snapshot and load the search models before serving: a worker process that loaded
+        them on its first search would hold every request it had taken for seconds. A search that
+        cannot run is logged and left to answer its own requests; the other pages are served."""
+        lake = self.lake
+        self.titles(1, 0)
+        if SHOT_EMBEDDINGS in lake.datasets:
+            try:
+                lake.search(text="warm-up", k=1)
+            except SearchError as error:
+                log.warning("search is not ready: %s", error)
 
     def _connection(self) -> tuple[duckdb.DuckDBPyConnection, dict]:
         """This thread's connection over the current snapshot: opening one costs 20 ms, far more than
@@ -107,9 +146,10 @@ class LakeReads:
             held = self._local.held = (lake, connection_over(lake.datasets))
         return held[1], lake.datasets
 
-    def _rows(self, tables: list[str], sql: str, params: Mapping) -> list[dict]:
-        """A query's rows as dicts; none when a table it reads has no title yet."""
-        connection, datasets = self._connection()
+    def _rows(self, tables: list[str], sql: str, params: Mapping, held=None) -> list[dict]:
+        """A query's rows as dicts; none when a table it reads has no title yet. `held`: the connection and
+        datasets to query, when the caller has registered rows on them."""
+        connection, datasets = held or self._connection()
         if any(name not in datasets for name in tables):
             return []
         relation = connection.execute(sql, dict(params))
@@ -117,9 +157,14 @@ class LakeReads:
         return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def titles(self, limit: int, offset: int) -> list[dict]:
-        columns = ", ".join(TITLE_COLUMNS)
-        sql = f"select {columns} from {TITLE_SUMMARY} order by title_id limit $limit offset $offset"
-        return self._rows([TITLE_SUMMARY], sql, {"limit": limit, "offset": offset})
+        """The title list is the same for every request on a snapshot: it is read once per snapshot."""
+        lake = self.lake
+        held = self._title_list
+        if held is None or held[0] is not lake:
+            dataset = lake.datasets.get(TITLE_SUMMARY)
+            ordered = None if dataset is None else dataset.to_table(columns=list(TITLE_COLUMNS)).sort_by("title_id")
+            held = self._title_list = (lake, ordered)
+        return [] if held[1] is None else held[1].slice(offset, limit).to_pylist()
 
     def title(self, title_id: str) -> dict:
         rows = self._rows(
@@ -148,25 +193,53 @@ class LakeReads:
         return {**rows[0], "renditions": sources, "contact_sheets": contact_sheets}
 
     def shots(self, title_id: str | None, filters: "ShotFilters", limit: int, offset: int) -> list[dict]:
+        """One title's shots are its rows read by the title index, filtered in DuckDB; all titles' shots
+        are a query over the whole media table."""
         where, params = filters.sql(title_id)
-        columns = ", ".join(SHOT_LIST_COLUMNS)
+        tables = [TITLE_SUMMARY] if filters.qc_status else []
+        if title_id is None:
+            return self._filtered_shots(MEDIA_TABLE, where, params, [MEDIA_TABLE, *tables], limit, offset)
+        held = connection, datasets = self._connection()
+        rows = self._title_rows.get(datasets, MEDIA_TABLE, title_id)
+        if rows is None:
+            return []
+        connection.register(TITLE_ROWS, rows)
+        try:
+            return self._filtered_shots(TITLE_ROWS, where, params, tables, limit, offset, held)
+        finally:
+            connection.unregister(TITLE_ROWS)
+
+    def _filtered_shots(
+        self, rows: str, where: str, params: dict, tables: list[str], limit: int, offset: int, held=None
+    ):
         sql = (
-            f"select {columns} from {MEDIA_TABLE} where {where}"
+            f"select {', '.join(SHOT_LIST_COLUMNS)} from {rows} where {where}"
             " order by title_id, source_id, shot_index limit $limit offset $offset"
         )
-        tables = [MEDIA_TABLE, TITLE_SUMMARY] if filters.qc_status else [MEDIA_TABLE]
-        return self._rows(tables, sql, {**params, "limit": limit, "offset": offset})
+        return self._rows(tables, sql, {**params, "limit": limit, "offset": offset}, held)
 
     def shot(self, title_id: str, source_id: str, shot_index: int) -> dict:
-        key = {"title": title_id, "source": source_id, "shot": shot_index}
-        sql = f"select * from {MEDIA_TABLE} where title_id = $title and source_id = $source and shot_index = $shot"
-        rows = self._rows([MEDIA_TABLE], sql, key)
-        if not rows:
+        datasets = self.lake.datasets
+        rows = self._title_rows.get(datasets, MEDIA_TABLE, title_id)
+        if rows is not None:
+            rows = rows.filter((pc.field("source_id") == source_id) & (pc.field("shot_index") == shot_index))
+        if rows is None or not rows.num_rows:
             raise NotFound(f"no shot {title_id}/{source_id}/{shot_index} in the lake")
-        shot = rows[0]
-        span = {**key, "audio": shot["audio_source_id"] or "", "start": shot["start_s"], "end": shot["end_s"]}
-        for name, (table, sql, bound) in SHOT_DETAILS.items():
-            shot[name] = self._rows([table], sql, {p: span[p] for p in bound})
+        shot = rows.drop_columns("title_id").to_pylist()[0]
+        overlapping = (pc.field("start_s") < shot["end_s"]) & (pc.field("end_s") > shot["start_s"])
+        in_shot = {
+            "words": (pc.field("source_id") == (shot["audio_source_id"] or "")) & overlapping,
+            "cues": overlapping,
+            "on_screen_text": (pc.field("source_id") == source_id) & (pc.field("shot_index") == shot_index),
+            "annotations": overlapping,
+        }
+        for name, (table, columns, order) in SHOT_DETAILS.items():
+            found = self._title_rows.get(datasets, table, title_id)
+            if found is None:
+                shot[name] = []
+                continue
+            found = found.filter(in_shot[name]).sort_by([(column, "ascending") for column in order])
+            shot[name] = found.select(columns or [c for c in found.column_names if c != "title_id"]).to_pylist()
         shot["annotations_json"] = json.loads(shot["annotations_json"]) if shot["annotations_json"] else []
         return shot
 

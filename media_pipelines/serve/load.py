@@ -22,20 +22,22 @@ class PageLoad:
 
 def load_test(base: str, pages: dict[str, Sequence[str]], clients: int, duration_s: float) -> list[PageLoad]:
     """`pages`: for each kind of page, the paths its requests cycle through; each client takes the kinds in
-    turn, so every kind sees the same concurrency."""
+    turn, so every kind sees the same concurrency, and starts at its own place in each kind's paths, so
+    clients walking a sequence (a title's list, then its shots) are not all on the same page."""
     host = urlsplit(base)
     stop = time.monotonic() + duration_s
     timings: dict[str, list[float]] = {name: [] for name in pages}
     errors = dict.fromkeys(pages, 0)
     lock = threading.Lock()
+    kinds = list(pages)
 
     def client(number: int) -> None:
         connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-        turn = number
+        turn = 0
         while time.monotonic() < stop:
-            name = list(pages)[turn % len(pages)]
+            name = kinds[(number + turn) % len(kinds)]
             paths = pages[name]
-            path = paths[(turn // len(pages)) % len(paths)]
+            path = paths[(number * len(paths) // clients + turn // len(kinds)) % len(paths)]
             turn += 1
             began = time.perf_counter()
             try:

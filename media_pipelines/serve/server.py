@@ -16,7 +16,9 @@ TOKEN_VARIABLE = "MEDIA_LAKE_API_TOKEN"
 def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None = None):
     """The API over the environment's lake; a bearer token is required when MEDIA_LAKE_API_TOKEN is set."""
     clips = ClipCache(clip_folder or Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
-    return create_app(LakeReads(lambda: connect_lake(env)), env.get(TOKEN_VARIABLE) or None, clips)
+    reads = LakeReads(lambda: connect_lake(env))
+    reads.warm_up()  # uvicorn calls this factory in each worker before the worker takes a connection
+    return create_app(reads, env.get(TOKEN_VARIABLE) or None, clips)
 
 
 def serve(host: str, port: int, workers: int = 1) -> int:
