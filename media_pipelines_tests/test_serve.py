@@ -338,6 +338,12 @@ def test_on_s3_the_api_serves_rows_and_media_and_refuses_the_rest(s3_endpoint, t
     lake.store.client.create_bucket(Bucket="lake")
     fill(lake.store)
     lake.store.put_bytes(b"not for clients", "tables/secret.jpg")
+    lake.store.put_bytes(b"a longer key listed after the key it starts with", "media/beta/shots/k1.jpg.bak")
+    assert [lake.store.size(k) for k in ("media/beta/shots/k1.jpg", "media/beta/shots/k1", "media/beta/no.jpg")] == [
+        len(b"beta keyframe 1"),
+        None,
+        None,
+    ]
     with Server(app) as server:
         assert server.json("/api/sql?q=select+count(*)+as+n+from+shots")["rows"] == [[5]]
         status, headers, body = server.get("/media/media/beta/shots/k1.jpg")

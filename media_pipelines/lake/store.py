@@ -30,6 +30,7 @@ class ObjectStore(Protocol):
 
     def walk(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
     def exists(self, key: str) -> bool: ...
+    def size(self, key: str) -> int | None: ...  # None: no such file
     def put_file(self, local_path: Path, key: str) -> None: ...
     def put_bytes(self, data: bytes, key: str) -> None: ...
     def read_bytes(self, key: str) -> bytes: ...
@@ -92,6 +93,10 @@ class LocalStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
 
     @contextlib.contextmanager
     def _staged(self, key: str) -> Iterator[Path]:
@@ -185,8 +190,12 @@ class S3Store:
                 yield ObjectInfo(key=key, size=obj["Size"], version=version, refused=refused, modified=modified)
 
     def exists(self, key: str) -> bool:
+        return self.size(key) is not None
+
+    def size(self, key: str) -> int | None:
+        # The key itself sorts before every longer key it prefixes, so one listed object says.
         response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._key(key), MaxKeys=1)
-        return any(obj["Key"] == self._key(key) for obj in response.get("Contents", []))
+        return next((obj["Size"] for obj in response.get("Contents", []) if obj["Key"] == self._key(key)), None)
 
     def put_file(self, local_path: Path, key: str) -> None:
         self.client.upload_file(str(local_path), self.bucket, self._key(key))

@@ -57,10 +57,10 @@ def local_media_path(store: LocalStore, key: str) -> Path:
 
 
 def s3_media_bytes(store: ObjectStore, key: str) -> bytes:
-    sizes = [info.size for info in store.walk(key.rsplit("/", 1)[0]) if info.key == key and not info.refused]
-    if not sizes:
+    size = store.size(key)
+    if size is None:
         raise NotFound(f"no file {key!r} in the lake")
-    if sizes[0] > MAX_S3_BYTES:
+    if size > MAX_S3_BYTES:
         raise RefusedKey(f"{key!r} is larger than the API sends from S3 ({MAX_S3_BYTES} bytes)")
     return store.read_bytes(key)
 

@@ -1,5 +1,6 @@
-"""What the online API reads from the lake: titles, shots, one shot in full, and bounded read-only SQL, each
-on a DuckDB connection of its own over one snapshot of the tables (DuckDB's registered views belong to one
+"""What the online API reads from the lake, all from one snapshot of the tables: titles, shots, one shot in
+full, and bounded read-only SQL. One title's rows come straight from the Lance datasets by the title-id
+index; queries run on a DuckDB connection per request thread (DuckDB's registered views belong to one
 connection, and requests run on many threads)."""
 
 import json
@@ -106,7 +107,7 @@ class LakeReads:
     """One snapshot of the lake, re-opened when older than `refresh_s`, so titles committed while the server
     runs appear within that time and every request reads tables of one moment."""
 
-    def __init__(self, open_lake, refresh_s: float = 10.0, title_rows: TitleRows | None = None):
+    def __init__(self, open_lake, refresh_s: float = 10.0):
         self._open_lake = open_lake
         self._refresh_s = refresh_s
         self._lock = threading.Lock()
@@ -114,7 +115,7 @@ class LakeReads:
         self._opened = 0.0
         self._local = threading.local()
         self._title_list: tuple[Lake, pa.Table | None] | None = None
-        self._title_rows = title_rows or TitleRows()
+        self._title_rows = TitleRows()
 
     @property
     def lake(self) -> Lake:

@@ -14,6 +14,12 @@ def test_local_store_writes_atomically_and_leaves_no_temp_files(tmp_path):
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["part-0.parquet"]
 
 
+def test_size_of_a_file_and_of_none(tmp_path):
+    store = LocalStore(tmp_path)
+    store.put_bytes(b"abcd", "media/t/k.jpg")
+    assert [store.size(k) for k in ("media/t/k.jpg", "media/t", "media/t/none.jpg")] == [4, None, None]
+
+
 def test_failed_write_keeps_the_previous_file(tmp_path):
     store = LocalStore(tmp_path)
     store.put_bytes(b"good", "x/data.bin")
