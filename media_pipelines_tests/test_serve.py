@@ -320,6 +320,18 @@ def test_a_shot_page_shows_a_title_rewritten_after_it_was_read(demo_lake, tmp_pa
     assert after["words"] == before["words"]
 
 
+def test_the_server_runs_as_many_requests_at_once_as_it_is_given_threads(demo_lake):
+    import anyio
+
+    app = create_app(LakeReads(lambda: Lake(LocalStore(demo_lake))), request_threads=3)
+
+    async def started() -> int:
+        async with app.router.lifespan_context(app):
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    assert anyio.run(started) == 3
+
+
 def test_warm_up_loads_the_search_models_before_the_first_request(demo_lake):
     from media_pipelines.core.search import text
 

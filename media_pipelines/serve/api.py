@@ -2,6 +2,7 @@
 /openapi.json. Errors are JSON with a message, never a stack trace; sizes are bounded by the parameters'
 limits; with MEDIA_LAKE_API_TOKEN set, every request needs `Authorization: Bearer <token>`."""
 
+import contextlib
 import hmac
 import logging
 import math
@@ -9,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
@@ -44,9 +46,26 @@ class Unauthorized(PermissionError):
 
 
 def create_app(
-    reads: LakeReads, token: str | None = None, clips: ClipCache | None = None, limits: SqlLimits = DEFAULT_SQL_LIMITS
+    reads: LakeReads,
+    token: str | None = None,
+    clips: ClipCache | None = None,
+    limits: SqlLimits = DEFAULT_SQL_LIMITS,
+    request_threads: int | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="media lake", version="1", summary="Read-only access to the media lake's titles and shots.")
+    """`request_threads`: how many requests run at once (anyio's default, 40, when None)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if request_threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
+        yield
+
+    app = FastAPI(
+        title="media lake",
+        version="1",
+        summary="Read-only access to the media lake's titles and shots.",
+        lifespan=lifespan,
+    )
     clips = clips or ClipCache(Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
 
     def authorized(request: Request) -> None:

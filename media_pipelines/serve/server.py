@@ -11,6 +11,10 @@ from media_pipelines.serve.files import ClipCache
 from media_pipelines.serve.lake_reads import LakeReads
 
 TOKEN_VARIABLE = "MEDIA_LAKE_API_TOKEN"
+# Requests a worker runs at once. Measured on 2 cores, 50 clients on mixed pages: 2, 4 or 8 threads answered
+# 205-210 pages/s (p95 350 ms), anyio's default 40 answered 139/s (p95 900 ms): more threads only contend
+# for the interpreter lock between their Lance reads.
+REQUEST_THREADS = 2 * (os.cpu_count() or 1)
 
 
 def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None = None):
@@ -18,7 +22,7 @@ def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None =
     clips = ClipCache(clip_folder or Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
     reads = LakeReads(lambda: connect_lake(env))
     reads.warm_up()  # uvicorn calls this factory in each worker before the worker takes a connection
-    return create_app(reads, env.get(TOKEN_VARIABLE) or None, clips)
+    return create_app(reads, env.get(TOKEN_VARIABLE) or None, clips, request_threads=REQUEST_THREADS)
 
 
 def serve(host: str, port: int, workers: int = 1) -> int:
