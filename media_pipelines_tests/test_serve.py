@@ -332,6 +332,23 @@ def test_the_server_runs_as_many_requests_at_once_as_it_is_given_threads(demo_la
     assert anyio.run(started) == 3
 
 
+def test_a_slow_query_does_not_hold_the_page_requests(demo_lake, tmp_path):
+    """SQL (and clip cuts) run on threads of their own: with one page thread, a page still answers while
+    a query runs to its time limit."""
+    reads = LakeReads(lambda: Lake(LocalStore(demo_lake)))
+    app = create_app(reads, None, ClipCache(tmp_path), SqlLimits(timeout_s=3.0), request_threads=1)
+    endless = "/api/sql?" + urllib.parse.urlencode({"q": "select count(*) from range(100000000000) t(a)"})
+    with Server(app) as server:
+        server.json("/api/titles")
+        done = []
+        query = threading.Thread(target=lambda: done.append(server.get(endless)[0]))
+        query.start()
+        time.sleep(0.5)
+        assert server.json("/api/titles")["titles"] and not done  # answered while the query still runs
+        query.join()
+        assert done == [400]
+
+
 def test_warm_up_loads_the_search_models_before_the_first_request(demo_lake):
     from media_pipelines.core.search import text
 

@@ -39,6 +39,7 @@ MAX_PAGE = 500
 MAX_K = 100
 MAX_TEXT = 500
 MAX_SQL = 10_000
+SLOW_REQUESTS = 8  # clip cuts and SQL queries a worker runs at once, beside its page requests
 
 
 class Unauthorized(PermissionError):
@@ -52,12 +53,16 @@ def create_app(
     limits: SqlLimits = DEFAULT_SQL_LIMITS,
     request_threads: int | None = None,
 ) -> FastAPI:
-    """`request_threads`: how many requests run at once (anyio's default, 40, when None)."""
+    """`request_threads`: how many page requests run at once (anyio's default, 40, when None). Cutting a
+    clip and running SQL can take seconds: they run on threads of their own, so a few of them never hold
+    every page request waiting."""
+    slow: dict[str, anyio.CapacityLimiter] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         if request_threads:
             anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
+        slow["threads"] = anyio.CapacityLimiter(SLOW_REQUESTS)  # limiters belong to the running event loop
         yield
 
     app = FastAPI(
@@ -119,12 +124,16 @@ def create_app(
         return _json(reads.shot(_title(title_id), source_id, shot_index))
 
     @app.get("/api/titles/{title_id}/shots/{source_id}/{shot_index}/clip.mp4", dependencies=guarded)
-    def clip(title_id: str, source_id: str, shot_index: Annotated[int, FastPath(ge=0, le=2**31 - 1)]):
+    async def clip(title_id: str, source_id: str, shot_index: Annotated[int, FastPath(ge=0, le=2**31 - 1)]):
         """The shot as its own MP4, starting on its first frame (range requests answered)."""
-        row = reads.shot(_title(title_id), source_id, shot_index)
-        store = reads.lake.store
-        mezzanine = store.key_for(reads.mezzanine(title_id, source_id))
-        path = clips.clip(store, mezzanine, row["start_s"], row["end_s"])
+
+        def cut():
+            row = reads.shot(_title(title_id), source_id, shot_index)
+            store = reads.lake.store
+            mezzanine = store.key_for(reads.mezzanine(title_id, source_id))
+            return clips.clip(store, mezzanine, row["start_s"], row["end_s"])
+
+        path = await anyio.to_thread.run_sync(cut, limiter=slow["threads"])
         return FileResponse(path, media_type="video/mp4")
 
     @app.get("/api/titles/{title_id}/shots/{source_id}/{shot_index}/subtitles.vtt", dependencies=guarded)
@@ -154,9 +163,9 @@ def create_app(
         return _json({"shots": found.to_pylist()})
 
     @app.get("/api/sql", dependencies=guarded)
-    def sql(q: Annotated[str, Query(min_length=1, max_length=MAX_SQL)]):
+    async def sql(q: Annotated[str, Query(min_length=1, max_length=MAX_SQL)]):
         """One read-only SELECT over every table, time- and row-limited; no files, no settings."""
-        return _json(reads.sql(q, limits))
+        return _json(await anyio.to_thread.run_sync(reads.sql, q, limits, limiter=slow["threads"]))
 
     @app.get("/media/{key:path}", dependencies=guarded)
     def media(key: str):
