@@ -197,27 +197,23 @@ class LakeReads:
         """One title's shots are its rows read by the title index, filtered in DuckDB; all titles' shots
         are a query over the whole media table."""
         where, params = filters.sql(title_id)
+        params = {**params, "limit": limit, "offset": offset}
         tables = [TITLE_SUMMARY] if filters.qc_status else []
+        columns = ", ".join(SHOT_LIST_COLUMNS)
+        order = "order by title_id, source_id, shot_index limit $limit offset $offset"
         if title_id is None:
-            return self._filtered_shots(MEDIA_TABLE, where, params, [MEDIA_TABLE, *tables], limit, offset)
+            return self._rows(
+                [MEDIA_TABLE, *tables], f"select {columns} from {MEDIA_TABLE} where {where} {order}", params
+            )
         held = connection, datasets = self._connection()
         rows = self._title_rows.get(datasets, MEDIA_TABLE, title_id)
         if rows is None:
             return []
         connection.register(TITLE_ROWS, rows)
         try:
-            return self._filtered_shots(TITLE_ROWS, where, params, tables, limit, offset, held)
+            return self._rows(tables, f"select {columns} from {TITLE_ROWS} where {where} {order}", params, held)
         finally:
             connection.unregister(TITLE_ROWS)
-
-    def _filtered_shots(
-        self, rows: str, where: str, params: dict, tables: list[str], limit: int, offset: int, held=None
-    ):
-        sql = (
-            f"select {', '.join(SHOT_LIST_COLUMNS)} from {rows} where {where}"
-            " order by title_id, source_id, shot_index limit $limit offset $offset"
-        )
-        return self._rows(tables, sql, {**params, "limit": limit, "offset": offset}, held)
 
     def shot(self, title_id: str, source_id: str, shot_index: int) -> dict:
         datasets = self.lake.datasets
