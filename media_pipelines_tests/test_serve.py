@@ -157,6 +157,36 @@ def test_a_shots_clip_starts_on_the_shot_and_answers_range_requests(api, tmp_pat
     assert headers["content-range"] == f"bytes 100-199/{len(body)}"
 
 
+def test_the_clip_cache_keeps_the_clips_watched_last_within_its_bound(demo_lake, tmp_path):
+    reads = LakeReads(lambda: Lake(LocalStore(demo_lake)))
+    shots = reads.shots("bikes", ShotFilters(), limit=3, offset=0)
+    paths = [f"/api/titles/bikes/shots/{s['source_id']}/{s['shot_index']}/clip.mp4" for s in shots]
+    temporary = ClipCache.in_temporary_folder()
+    with Server(create_app(reads, None, temporary)) as server:
+        first, second, third = (server.get(path)[2] for path in paths)
+        assert len(list(temporary.folder.glob("*.mp4"))) == 3
+    assert not temporary.folder.exists()  # a temporary cache goes with its server
+
+    def kept(folder: Path) -> set[bytes]:
+        return {clip.read_bytes() for clip in folder.glob("*.mp4")}
+
+    bounded = ClipCache(tmp_path / "clips", max_bytes=len(first) + len(second) + len(third) - 1)
+    with Server(create_app(reads, None, bounded)) as server:
+        for path in (paths[0], paths[1], paths[0], paths[2]):  # the second shot is now watched longest ago
+            assert server.get(path)[0] == 200
+        assert kept(bounded.folder) == {first, third}
+        assert server.get(paths[1])[2] == second  # cut again, the same clip, and now the first is oldest
+        assert kept(bounded.folder) == {third, second}
+    assert kept(bounded.folder) == {third, second}  # a cache folder that was given stays
+
+    (bounded.folder / ".unfinished.mp4.part.mp4").write_bytes(b"a cut killed half way")
+    reopened = ClipCache(bounded.folder, max_bytes=len(third))
+    assert not list(bounded.folder.glob(".*"))
+    with Server(create_app(reads, None, reopened)) as server:
+        server.get(paths[2])
+    assert kept(bounded.folder) == {third}  # the clips from before counted towards the bound
+
+
 def test_subtitles_are_on_the_clips_clock(api):
     jfk = _jfk_shot(api)
     status, headers, body = api.get(f"/api/titles/jfk/shots/{jfk['source_id']}/{jfk['shot_index']}/subtitles.vtt")

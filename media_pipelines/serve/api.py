@@ -6,7 +6,6 @@ import contextlib
 import hmac
 import logging
 import math
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -63,7 +62,10 @@ def create_app(
         if request_threads:
             anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
         slow["threads"] = anyio.CapacityLimiter(SLOW_REQUESTS)  # limiters belong to the running event loop
-        yield
+        try:
+            yield
+        finally:
+            clips.close()
 
     app = FastAPI(
         title="media lake",
@@ -71,7 +73,7 @@ def create_app(
         summary="Read-only access to the media lake's titles and shots.",
         lifespan=lifespan,
     )
-    clips = clips or ClipCache(Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
+    clips = clips or ClipCache.in_temporary_folder()
 
     def authorized(request: Request) -> None:
         if token is None:

@@ -3,7 +3,10 @@ renditions), by lake key, with every way out of that folder refused; and shot cl
 on first request into a local cache, so browsers can seek in them with range requests."""
 
 import hashlib
+import shutil
+import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 
 from media_pipelines.export.clips import cut_clip
@@ -65,25 +68,76 @@ def s3_media_bytes(store: ObjectStore, key: str) -> bytes:
     return store.read_bytes(key)
 
 
+# Disk a worker's clips may take: a clip is a shot's length of the mezzanine (about 1 MB for 5 s), so
+# this keeps the last few thousand shots watched.
+CLIP_CACHE_BYTES = 4 * 1024**3
+# Cuts of different shots run at once; one lock per stripe, so the locks stay few however many shots
+# are watched, and two requests for one shot still cut it once.
+CLIP_LOCK_STRIPES = 64
+
+
 class ClipCache:
     """Each shot's clip, cut once from its mezzanine (re-encoded to start on the shot's first frame) and
-    kept under `folder`, named by the mezzanine's key and the shot's span so a new rendition cuts anew."""
+    kept under `folder`, named by the mezzanine's key and the shot's span so a new rendition cuts anew.
+    Past `max_bytes` the clips watched longest ago are deleted; a temporary cache deletes its folder on
+    `close()`."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_bytes: int = CLIP_CACHE_BYTES, *, temporary: bool = False):
         self.folder = folder
-        self._locks: dict[str, threading.Lock] = {}
+        self.max_bytes = max_bytes
+        self.temporary = temporary
+        self._stripes = [threading.Lock() for _ in range(CLIP_LOCK_STRIPES)]
         self._guard = threading.Lock()
+        self._sizes: OrderedDict[Path, int] = OrderedDict()  # least recently watched first
+        self._kept_bytes = 0
+        self._adopt_existing()
+
+    @classmethod
+    def in_temporary_folder(cls, max_bytes: int = CLIP_CACHE_BYTES) -> "ClipCache":
+        return cls(Path(tempfile.mkdtemp(prefix="media-lake-clips-")), max_bytes, temporary=True)
 
     def clip(self, store: ObjectStore, mezzanine_key: str, start_s: float, end_s: float) -> Path:
         name = hashlib.sha256(f"{mezzanine_key}|{start_s:.6f}|{end_s:.6f}".encode()).hexdigest()[:32]
         out = self.folder / f"{name}.mp4"
-        with self._guard:
-            lock = self._locks.setdefault(name, threading.Lock())
-        with lock:  # two requests for one shot cut it once
-            if not out.is_file():
+        with self._stripes[int(name[:8], 16) % CLIP_LOCK_STRIPES]:
+            if not self._touch(out):
                 self.folder.mkdir(parents=True, exist_ok=True)
                 partial = out.with_name(f".{out.name}.part.mp4")
                 with store.local_copy(mezzanine_key) as mezzanine:
                     cut_clip(mezzanine, start_s, end_s, partial)
                 partial.replace(out)
+                self._keep(out, out.stat().st_size)
         return out
+
+    def close(self) -> None:
+        if self.temporary:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _adopt_existing(self) -> None:
+        """A cache folder kept from an earlier process: its clips count towards the bound, oldest first;
+        the parts of cuts it never finished are deleted."""
+        if not self.folder.is_dir():
+            return
+        for partial in self.folder.glob(".*.part.mp4"):
+            partial.unlink(missing_ok=True)
+        clips = sorted(self.folder.glob("*.mp4"), key=lambda path: path.stat().st_mtime)
+        for path in clips:
+            self._keep(path, path.stat().st_size)
+
+    def _touch(self, path: Path) -> bool:
+        with self._guard:
+            if path in self._sizes:
+                self._sizes.move_to_end(path)
+                return True
+        return False
+
+    def _keep(self, path: Path, size: int) -> None:
+        """Counts a new clip in, then deletes the clips watched longest ago until the cache fits (never
+        the new one: its request is about to send it)."""
+        with self._guard:
+            self._sizes[path] = size
+            self._kept_bytes += size
+            while self._kept_bytes > self.max_bytes and len(self._sizes) > 1:
+                oldest, oldest_size = self._sizes.popitem(last=False)
+                oldest.unlink(missing_ok=True)
+                self._kept_bytes -= oldest_size

@@ -1,7 +1,6 @@
 """The API's process: the lake MEDIA_LAKE_ROOT names, behind uvicorn."""
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,7 +18,7 @@ REQUEST_THREADS = 2 * (os.cpu_count() or 1)
 
 def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None = None):
     """The API over the environment's lake; a bearer token is required when MEDIA_LAKE_API_TOKEN is set."""
-    clips = ClipCache(clip_folder or Path(tempfile.mkdtemp(prefix="media-lake-clips-")))
+    clips = ClipCache(clip_folder) if clip_folder else ClipCache.in_temporary_folder()
     reads = LakeReads(lambda: connect_lake(env))
     reads.warm_up()  # uvicorn calls this factory in each worker before the worker takes a connection
     return create_app(reads, env.get(TOKEN_VARIABLE) or None, clips, request_threads=REQUEST_THREADS)
