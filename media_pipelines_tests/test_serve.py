@@ -17,6 +17,7 @@ import pytest
 
 from media_pipelines.cli import main
 from media_pipelines.lake.media_table import MEDIA_TABLE
+from media_pipelines.lake.search import SHOT_EMBEDDINGS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import write_titles
 from media_pipelines.query import Lake, connect_lake
@@ -379,12 +380,25 @@ def test_a_slow_query_does_not_hold_the_page_requests(demo_lake, tmp_path):
         assert done == [400]
 
 
-def test_warm_up_loads_the_search_models_before_the_first_request(demo_lake):
+def test_warm_up_loads_the_search_index_and_models_and_snapshots_keep_them(demo_lake):
+    import lance
+
     from media_pipelines.core.search import text
 
     text._minilm.cache_clear()
-    LakeReads(lambda: Lake(LocalStore(demo_lake))).warm_up()
+    session = lance.Session()
+    reads = LakeReads(lambda: Lake(LocalStore(demo_lake), session=session), refresh_s=0)
+    empty = session.size_bytes()
+    reads.warm_up()
     assert text._minilm.cache_info().currsize == 1
+    loaded = session.size_bytes()
+    assert loaded > empty
+    first, later = reads.lake, reads.lake  # a new snapshot at every read here
+    assert first is not later and later.datasets[SHOT_EMBEDDINGS].session().is_same_as(session)
+    later.load_search_index()
+    assert session.size_bytes() == loaded  # the later snapshot found its index loaded already
+    later.refresh()
+    assert later.datasets[SHOT_EMBEDDINGS].session().is_same_as(session)
 
 
 def test_on_s3_the_api_serves_rows_and_media_and_refuses_the_rest(s3_endpoint, tmp_path):

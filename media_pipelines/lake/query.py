@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -10,18 +11,25 @@ from media_pipelines.lake.catalog import TABLE_SPECS
 from media_pipelines.lake.store import ObjectStore
 from media_pipelines.lake.tables import open_table
 
+if TYPE_CHECKING:
+    import lance
+
 
 def open_tables(
-    store: ObjectStore, versions: Mapping[str, int | str] | None = None, names: Iterable[str] | None = None
+    store: ObjectStore,
+    versions: Mapping[str, int | str] | None = None,
+    names: Iterable[str] | None = None,
+    session: "lance.Session | None" = None,
 ) -> dict:
     """Every table some title has written (or those named), at its latest version or the version given
-    for it (a table the versions do not name did not exist at that state of the lake and is left out)."""
+    for it (a table the versions do not name did not exist at that state of the lake and is left out),
+    opened with the session's caches when one is given."""
     datasets = {}
     wanted = set(TABLE_SPECS) if names is None else set(names)
     for name in (n for n in TABLE_SPECS if n in wanted):
         if versions is not None and name not in versions:
             continue
-        dataset = open_table(store, name, version=None if versions is None else versions[name])
+        dataset = open_table(store, name, version=None if versions is None else versions[name], session=session)
         if dataset is not None:
             datasets[name] = dataset
     return datasets

@@ -88,7 +88,7 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu", image_model: 
     if query.k < 1:
         raise SearchError("k must be at least 1")
     index_image_id, text_model = _index_models(dataset)
-    rankings: dict[str, list[dict]] = {}
+    rankings: dict[str, list[int]] = {}
     exclude = None
     if query.text:
         words = " ".join(re.findall(r"\w+", query.text))
@@ -105,7 +105,7 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu", image_model: 
                 rankings["text_to_image"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
     if query.like is not None:
         shot = _the_shot(dataset, query.like)
-        exclude = (query.like.title_id, query.like.source_id, query.like.shot_index)
+        exclude = shot["_rowid"]
         # Named apart from a text or image query's own lists, which may come with it.
         rankings["like_image"] = _nearest(dataset, IMAGE_VECTOR, np.asarray(shot[IMAGE_VECTOR]), query)
         if shot[TEXT_VECTOR] is not None:
@@ -115,10 +115,9 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu", image_model: 
         encoder = _image_encoder(image_model, index_image_id, device)
         vector = encoder.analyze([picture.convert("RGB")], top_k=0).vectors[0]
         rankings["image_vector"] = _nearest(dataset, IMAGE_VECTOR, vector, query)
-    keyed = {name: [_key(row) for row in rows] for name, rows in rankings.items()}
-    row_ids = {_key(row): row["_rowid"] for rows in rankings.values() for row in rows}
-    fused = [(key, score) for key, score in reciprocal_rank_fusion(list(keyed.values())) if key != exclude]
-    return _results(dataset, fused[: query.k], row_ids, {name: set(keys) for name, keys in keyed.items()})
+    # Lists are fused by row id: every list reads one version of the table, where a row id names one shot.
+    fused = [(row, score) for row, score in reciprocal_rank_fusion(list(rankings.values())) if row != exclude]
+    return _results(dataset, fused[: query.k], {name: set(rows) for name, rows in rankings.items()})
 
 
 def _index_models(dataset) -> tuple[str, str]:
@@ -146,16 +145,12 @@ def _filter(query: SearchQuery) -> str | None:
     return f"({query.where})" if query.where else None
 
 
-def _key(row: dict) -> tuple:
-    return row[TITLE_ID], row["source_id"], row["shot_index"]
-
-
-def _scan(dataset, score: str, **kwargs) -> list[dict]:
-    """The ranked rows' keys and row ids: the columns results show are read for the final k only, by row
-    id (each ranked row's text is a random read; at 1.5 M shots, 160 of them cost more than both searches)."""
+def _scan(dataset, score: str, **kwargs) -> list[int]:
+    """The ranked rows' ids, best first: the columns results show are read for the final k only (each
+    ranked row's columns are random reads; at 1.5 M shots even its key costs 2-3 ms a list)."""
     try:
-        columns = [*KEY_COLUMNS, score]
-        return dataset.to_table(columns=columns, prefilter=True, with_row_id=True, **kwargs).to_pylist()
+        ranked = dataset.to_table(columns=[score], prefilter=True, with_row_id=True, **kwargs)
+        return ranked.column("_rowid").to_pylist()
     except (ValueError, OSError) as error:  # Lance reports a filter it cannot parse or bind as either
         raise SearchError(f"the search failed: {error}") from error
 
@@ -172,38 +167,38 @@ def nearest_query(column: str, vector: np.ndarray, k: int) -> dict:
     }
 
 
-def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[dict]:
+def _nearest(dataset, column: str, vector: np.ndarray, query: SearchQuery) -> list[int]:
     nearest = nearest_query(column, vector, query.depth)
     # Shots without a vector (no text) are never neighbours: Lance leaves null vectors out of the search.
     return _scan(dataset, "_distance", nearest=nearest, filter=_filter(query))
 
 
-def _full_text(dataset, words: str, query: SearchQuery) -> list[dict]:
+def _full_text(dataset, words: str, query: SearchQuery) -> list[int]:
     text = {"query": words, "columns": [SEARCH_TEXT]}
     return _scan(dataset, "_score", full_text_query=text, filter=_filter(query), limit=query.depth)
 
 
 def _the_shot(dataset, ref: ShotRef) -> dict:
-    rows = dataset.to_table(columns=[IMAGE_VECTOR, TEXT_VECTOR], filter=ref.predicate()).to_pylist()
+    rows = dataset.to_table(columns=[IMAGE_VECTOR, TEXT_VECTOR], filter=ref.predicate(), with_row_id=True).to_pylist()
     if not rows:
         raise SearchError(f"no shot {ref.title_id}/{ref.source_id}/{ref.shot_index} in the search index")
     return rows[0]
 
 
-def _results(dataset, best: list[tuple[tuple, float]], row_ids: dict, found_by: dict[str, set]) -> pa.Table:
+def _results(dataset, best: list[tuple[int, float]], found_by: dict[str, set[int]]) -> pa.Table:
     schema = pa.schema([dataset.schema.field(c) for c in RESULT_COLUMNS]).append(pa.field("score", pa.float64()))
     schema = schema.append(pa.field("matched_by", pa.list_(pa.string())))
     rows = {}
     if best:
-        wanted = ", ".join(str(row_ids[key]) for key, _ in best)  # integers from the searches themselves
-        for row in dataset.to_table(columns=list(RESULT_COLUMNS), filter=f"_rowid IN ({wanted})").to_pylist():
-            rows[_key(row)] = row
+        wanted = ", ".join(str(row) for row, _ in best)  # integers from the searches themselves
+        shown = dataset.to_table(columns=list(RESULT_COLUMNS), filter=f"_rowid IN ({wanted})", with_row_id=True)
+        rows = {row["_rowid"]: row for row in shown.to_pylist()}
     ordered = [
         {
-            **{c: rows[key][c] for c in RESULT_COLUMNS},
+            **{c: rows[row][c] for c in RESULT_COLUMNS},
             "score": round(score, 6),
-            "matched_by": sorted(name for name, keys in found_by.items() if key in keys),
+            "matched_by": sorted(name for name, found in found_by.items() if row in found),
         }
-        for key, score in best
+        for row, score in best
     ]
     return pa.Table.from_pylist(ordered, schema=schema)

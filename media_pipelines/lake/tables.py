@@ -18,6 +18,7 @@ from media_pipelines.core.titles import validate_title_id
 from media_pipelines.lake.store import ObjectStore
 
 if TYPE_CHECKING:
+    import lance
     from lance import LanceDataset
 
 TABLES_PREFIX = "tables"
@@ -89,17 +90,22 @@ def _title_predicate(title_ids: list[str]) -> str:
 
 
 def open_table(
-    store: ObjectStore, name: str, version: int | str | None = None, as_of: datetime | None = None
+    store: ObjectStore,
+    name: str,
+    version: int | str | None = None,
+    as_of: datetime | None = None,
+    session: "lance.Session | None" = None,
 ) -> "LanceDataset | None":
     """The table's dataset at its latest version, a given version (number or tag) or as it was at a time;
-    None when no title has written it yet."""
+    None when no title has written it yet. Datasets opened with one `session` share its caches of index
+    pages and file metadata (each dataset has caches of its own otherwise)."""
     import lance
 
     uri, options = store.dataset_location(table_key(name))
     if as_of is not None and as_of.tzinfo is not None:
         as_of = as_of.astimezone().replace(tzinfo=None)  # Lance lists version times as naive local time
     try:
-        return lance.dataset(uri, version=version, asof=as_of, storage_options=options)
+        return lance.dataset(uri, version=version, asof=as_of, storage_options=options, session=session)
     except ValueError as error:  # Lance's "was not found" for a dataset with no version yet
         if version is None and as_of is None and "not found" in str(error).lower():
             return None

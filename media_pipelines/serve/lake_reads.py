@@ -125,13 +125,14 @@ class LakeReads:
             return self._lake
 
     def warm_up(self) -> None:
-        """Open the snapshot and load the search models before serving: a worker process that loaded
-        them on its first search would hold every request it had taken for seconds. A search that
-        cannot run is logged and left to answer its own requests; the other pages are served."""
+        """Open the snapshot and load the search index and models before serving: a worker process that
+        loaded them on its first searches would hold every request it had taken for seconds. A search
+        that cannot run is logged and left to answer its own requests; the other pages are served."""
         lake = self.lake
         self.titles(1, 0)
         if SHOT_EMBEDDINGS in lake.datasets:
             try:
+                lake.load_search_index()
                 lake.search(text="warm-up", k=1)
             except SearchError as error:
                 log.warning("search is not ready: %s", error)

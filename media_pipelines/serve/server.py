@@ -18,8 +18,12 @@ REQUEST_THREADS = 2 * (os.cpu_count() or 1)
 
 def app_from_env(env: Mapping[str, str] = os.environ, clip_folder: Path | None = None):
     """The API over the environment's lake; a bearer token is required when MEDIA_LAKE_API_TOKEN is set."""
+    import lance
+
     clips = ClipCache(clip_folder) if clip_folder else ClipCache.in_temporary_folder()
-    reads = LakeReads(lambda: connect_lake(env))
+    # Every snapshot opened with one session: what searches loaded of the index stays loaded at the next.
+    session = lance.Session()
+    reads = LakeReads(lambda: connect_lake(env, session=session))
     reads.warm_up()  # uvicorn calls this factory in each worker before the worker takes a connection
     return create_app(reads, env.get(TOKEN_VARIABLE) or None, clips, request_threads=REQUEST_THREADS)
 
