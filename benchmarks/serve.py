@@ -61,7 +61,7 @@ def serving(root: Path, workers: int, log: Path):
         stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # each worker loads the search index before it answers (15 s at 1.5 M shots)
     while True:
         try:
             urllib.request.urlopen(base + "/openapi.json", timeout=5).read()
