@@ -16,7 +16,7 @@ import av
 import pytest
 
 from media_pipelines.cli import main
-from media_pipelines.lake.media_table import MEDIA_TABLE
+from media_pipelines.lake.media_table import MEDIA_TABLE, TITLE_SUMMARY
 from media_pipelines.lake.search import SHOT_EMBEDDINGS
 from media_pipelines.lake.store import LocalStore
 from media_pipelines.lake.tables import write_titles
@@ -330,8 +330,10 @@ def test_a_bounded_load_of_concurrent_clients_gets_no_errors(api):
         assert result.p50_ms <= result.p95_ms <= result.p99_ms
 
 
-def test_a_shot_page_shows_a_title_rewritten_after_it_was_read(demo_lake, tmp_path):
-    """The rows kept for browsed titles belong to a table version: a run's commit replaces them."""
+def test_a_shot_page_and_the_title_list_show_a_title_rewritten_after_it_was_read(demo_lake, tmp_path):
+    """The rows kept for browsed titles, and the title list, belong to a table version: a run's commit
+    replaces them."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     root = tmp_path / "lake"
@@ -349,6 +351,15 @@ def test_a_shot_page_shows_a_title_rewritten_after_it_was_read(demo_lake, tmp_pa
     assert after["transcript_text"] == before["transcript_text"].upper()
     assert reads.shots("jfk", ShotFilters(), 10, 0)[0]["transcript_text"] == after["transcript_text"]
     assert after["words"] == before["words"]
+
+    listed = {t["title_id"]: t for t in reads.titles(10, 0)}
+    summary = reads.lake.datasets[TITLE_SUMMARY].to_table(filter="title_id = 'jfk'").drop_columns("title_id")
+    verdict = "failed" if listed["jfk"]["qc_status"] != "failed" else "ok"
+    summary = summary.set_column(summary.schema.get_field_index("qc_status"), "qc_status", pa.array([verdict]))
+    write_titles(LocalStore(root), TITLE_SUMMARY, {"jfk": summary})
+    relisted = {t["title_id"]: t for t in reads.titles(10, 0)}
+    assert relisted["jfk"]["qc_status"] == verdict
+    assert relisted["bikes"] == listed["bikes"]
 
 
 def test_the_server_runs_as_many_requests_at_once_as_it_is_given_threads(demo_lake):

@@ -114,7 +114,7 @@ class LakeReads:
         self._lake: Lake | None = None
         self._opened = 0.0
         self._local = threading.local()
-        self._title_list: tuple[Lake, pa.Table | None] | None = None
+        self._title_list: tuple[int | None, pa.Table | None] | None = None  # (title_summary's version, rows)
         self._title_rows = TitleRows()
 
     @property
@@ -159,13 +159,14 @@ class LakeReads:
         return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def titles(self, limit: int, offset: int) -> list[dict]:
-        """The title list is the same for every request on a snapshot: it is read once per snapshot."""
-        lake = self.lake
+        """The title list is the same for every request on a version of the summary table: it is read
+        once per version, not once per snapshot."""
+        dataset = self.lake.datasets.get(TITLE_SUMMARY)
+        version = None if dataset is None else dataset.version
         held = self._title_list
-        if held is None or held[0] is not lake:
-            dataset = lake.datasets.get(TITLE_SUMMARY)
+        if held is None or held[0] != version:
             ordered = None if dataset is None else dataset.to_table(columns=list(TITLE_COLUMNS)).sort_by("title_id")
-            held = self._title_list = (lake, ordered)
+            held = self._title_list = (version, ordered)
         return [] if held[1] is None else held[1].slice(offset, limit).to_pylist()
 
     def title(self, title_id: str) -> dict:
