@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from media_pipelines.core.search.images import EFFICIENTNET_LITE0, image_encoder, image_model_id  # noqa: E402
 from media_pipelines.core.search.ocr import read_text  # noqa: E402
-from media_pipelines.core.search.text import MINILM_L6, text_encoder, text_model_id  # noqa: E402
+from media_pipelines.core.search.text import MINILM_L6, query_encoder, text_encoder, text_model_id  # noqa: E402
 from media_pipelines.lake.search import IMAGE_DIM, SHOT_EMBEDDINGS, SHOT_EMBEDDINGS_SPEC, TEXT_DIM  # noqa: E402
 from media_pipelines.lake.search_index import load_indices, refresh_indices  # noqa: E402
 from media_pipelines.lake.shot_search import KEY_COLUMNS, SearchQuery, ShotRef, nearest_query, search_shots  # noqa: E402
@@ -200,6 +200,8 @@ def scale(shots: int, work: Path) -> None:
         print(f"{name}: {percentiles(timings)}")
     vector = text_encoder(MINILM_L6).encode([queries[0]])[0]
     parts = {
+        "query encoding (ONNX Runtime, as search encodes queries)": lambda q: query_encoder(MINILM_L6).encode([q]),
+        "query encoding (torch, as passages are encoded)": lambda q: text_encoder(MINILM_L6).encode([q]),
         "text vector alone": lambda q: dataset.to_table(
             columns=["title_id"], nearest=nearest_query("text_vector", vector, SearchQuery(k=20).depth)
         ),

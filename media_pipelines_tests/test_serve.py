@@ -396,12 +396,12 @@ def test_warm_up_loads_the_search_index_and_models_and_snapshots_keep_them(demo_
 
     from media_pipelines.core.search import text
 
-    text._minilm.cache_clear()
+    text.query_encoder.cache_clear()
     session = lance.Session()
     reads = LakeReads(lambda: Lake(LocalStore(demo_lake), session=session), refresh_s=0)
     empty = session.size_bytes()
     reads.warm_up()
-    assert text._minilm.cache_info().currsize == 1
+    assert text.query_encoder.cache_info().currsize == 1
     loaded = session.size_bytes()
     assert loaded > empty
     first, later = reads.lake, reads.lake  # a new snapshot at every read here

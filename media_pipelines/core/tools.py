@@ -48,10 +48,11 @@ def ffmpeg_version() -> str:
     return version
 
 
+# What this user's processes work out once and keep: anything here can be deleted, at the cost of working it
+# out again.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "media_pipelines"
 # Where ffmpeg_version() keeps what it asked; deleting it costs one `ffmpeg -version` on the next load.
-FFMPEG_VERSION_CACHE = (
-    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "media_pipelines" / "ffmpeg-version.json"
-)
+FFMPEG_VERSION_CACHE = USER_CACHE / "ffmpeg-version.json"
 
 
 def _bundled_ffmpeg() -> Path | None:

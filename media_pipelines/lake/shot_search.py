@@ -17,7 +17,7 @@ from media_pipelines.core.search.images import (
     UnknownModelError,
     image_encoder,
 )
-from media_pipelines.core.search.text import text_encoder
+from media_pipelines.core.search.text import query_encoder
 from media_pipelines.core.titles import validate_title_id
 from media_pipelines.lake.search import IMAGE_VECTOR, SEARCH_TEXT, TEXT_VECTOR, index_model_ids
 from media_pipelines.lake.tables import TITLE_ID
@@ -94,7 +94,7 @@ def search_shots(dataset, query: SearchQuery, device: str = "cpu", image_model: 
         words = " ".join(re.findall(r"\w+", query.text))
         # One after another: on two cores, encoding and either search at once slow each other more than
         # they overlap (the words' search took 30 ms beside the encoding, 7 ms alone).
-        vector = text_encoder(text_model, device).encode([query.text])[0]
+        vector = query_encoder(text_model, device).encode([query.text])[0]
         rankings["text_vector"] = _nearest(dataset, TEXT_VECTOR, vector, query)
         if words:
             rankings["full_text"] = _full_text(dataset, words, query)

