@@ -125,6 +125,32 @@ def test_shots_filter_and_one_shot_in_full(api):
     assert api.json(f"/api/titles/jfk/shots/{jfk['source_id']}/999", status=404)["error"]
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"speech": "true"},
+        {"speech": "false", "transition": "cut"},
+        {"transition": "fade"},
+        {"min_music_share": 0.0},
+        {"min_music_share": 0.0, "speech": "false"},
+        {"qc_status": "ok"},
+        {"qc_status": "warning", "speech": "true"},
+        {"text": "ASK NOT"},
+        {"text": "country"},
+        {"text": "100%_\\"},  # SQL's wildcards and its escape, taken literally: no shot says them
+        {"text": "a", "limit": 2, "offset": 1},
+    ],
+)
+def test_a_titles_shots_filtered_in_arrow_are_the_lake_wide_querys_rows_of_that_title(api, filters):
+    params = {"limit": 100, **filters}
+    everywhere = api.json("/api/shots?" + urllib.parse.urlencode({**params, "limit": 500, "offset": 0}))["shots"]
+    for title in ("bikes", "jfk", "studio-edits"):
+        expected = [s for s in everywhere if s["title_id"] == title]
+        expected = expected[params.get("offset", 0) :][: params["limit"]]
+        assert api.json("/api/shots?" + urllib.parse.urlencode({**params, "title": title}))["shots"] == expected
+
+
 def test_search_finds_the_spoken_line_within_a_filter(api):
     found = api.json("/api/search?" + urllib.parse.urlencode({"q": ASK_NOT, "k": 5}))["shots"]
     assert found[0]["title_id"] == "jfk"
