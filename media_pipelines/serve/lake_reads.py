@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -41,19 +42,44 @@ SHOT_LIST_COLUMNS = (
     "title_id", "source_id", "shot_index", "start_s", "end_s", "duration_s", "transition_in", "keyframe_uri",
     "transcript_text", "word_count", "speech_ratio", "subtitle_text", "music_share", "annotation_labels",
 )  # fmt: skip
-# A shot's own rows in the tables beside the media table: what it says, shows and sounds like. Each is
-# read by title id (every table has an index on it) straight from the snapshot's Lance dataset and cut to
-# the shot in Arrow: a DuckDB query per table cost 5-10 ms of planning, a title's rows cost about one.
+# A shot's own rows in the tables beside the media table: what it says, shows and sounds like (None: every
+# column). Each is read by title id (every table has an index on it) straight from the snapshot's Lance
+# dataset and cut to the shot here: a DuckDB query per table cost 5-10 ms of planning, a title's rows about one.
 SHOT_DETAILS = {
-    "words": (TRANSCRIPT_WORDS, ("word", "start_s", "end_s", "probability"), ("start_s",)),
-    "cues": (
-        TIMED_TEXT_CUES,
-        ("file_name", "cue_index", "start_s", "end_s", "text", "language"),
-        ("file_name", "start_s"),
-    ),
-    "on_screen_text": (SHOT_TEXT, None, ("frame_index", "line_index")),
-    "annotations": (ANNOTATIONS, ("label", "annotator", "start_s", "end_s"), ("start_s", "label")),
+    "words": (TRANSCRIPT_WORDS, ("word", "start_s", "end_s", "probability")),
+    "cues": (TIMED_TEXT_CUES, ("file_name", "cue_index", "start_s", "end_s", "text", "language")),
+    "on_screen_text": (SHOT_TEXT, None),
+    "annotations": (ANNOTATIONS, ("label", "annotator", "start_s", "end_s")),
 }
+# The order pages show each table's rows in: a title's rows are sorted once when read, and a shot's cut of
+# them keeps it.
+ROW_ORDER = {
+    MEDIA_TABLE: ("source_id", "shot_index"),
+    TRANSCRIPT_WORDS: ("start_s",),
+    TIMED_TEXT_CUES: ("file_name", "start_s"),
+    SHOT_TEXT: ("frame_index", "line_index"),
+    ANNOTATIONS: ("start_s", "label"),
+}
+
+
+class TitleTable:
+    """A title's rows of one table, in their page order, with the columns that cut them to a shot as NumPy
+    arrays, made once per title: NumPy compares a few thousand values in microseconds holding the interpreter
+    lock, where each Arrow kernel let it go and waited to take it back behind the server's other threads
+    (a third of a busy server's samples)."""
+
+    def __init__(self, rows: pa.Table):
+        self.rows = rows
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def array(self, column: str) -> np.ndarray:
+        """Nulls are NaN or None, which compare false, so a cut leaves their rows out as SQL does."""
+        if column not in self._arrays:  # two threads may both make it: the same array either way
+            self._arrays[column] = self.rows.column(column).to_numpy(zero_copy_only=False)
+        return self._arrays[column]
+
+    def where(self, mask: np.ndarray) -> pa.Table:
+        return self.rows.take(np.flatnonzero(mask))
 
 
 class TitleRows:
@@ -64,10 +90,10 @@ class TitleRows:
 
     def __init__(self, capacity: int = TITLE_ROWS_KEPT):
         self._capacity = capacity
-        self._kept: OrderedDict[tuple[str, int, str], pa.Table] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, int, str], TitleTable] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, datasets: Mapping, table: str, title_id: str) -> pa.Table | None:
+    def get(self, datasets: Mapping, table: str, title_id: str) -> TitleTable | None:
         """None when no title has written the table yet."""
         dataset = datasets.get(table)
         if dataset is None:
@@ -78,11 +104,12 @@ class TitleRows:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         rows = dataset.to_table(filter=f"title_id = {_quoted(title_id)}")
+        kept = TitleTable(rows.sort_by([(column, "ascending") for column in ROW_ORDER[table]]))
         with self._lock:
-            self._kept[key] = rows
+            self._kept[key] = kept
             while len(self._kept) > self._capacity:
                 self._kept.popitem(last=False)
-        return rows
+        return kept
 
 
 class NotFound(LookupError):
@@ -208,13 +235,11 @@ class LakeReads:
                 " order by title_id, source_id, shot_index limit $limit offset $offset"
             )
             return self._rows(tables, sql, {**params, "limit": limit, "offset": offset})
-        rows = self._title_rows.get(self.lake.datasets, MEDIA_TABLE, title_id)
-        if rows is None or (filters.qc_status and self._qc_status(title_id) != filters.qc_status):
+        title = self._title_rows.get(self.lake.datasets, MEDIA_TABLE, title_id)
+        if title is None or (filters.qc_status and self._qc_status(title_id) != filters.qc_status):
             return []
-        keep = filters.mask(rows)
-        if keep is not None:
-            rows = rows.filter(keep)
-        rows = rows.sort_by([("source_id", "ascending"), ("shot_index", "ascending")])
+        keep = filters.mask(title.rows)
+        rows = title.rows if keep is None else title.rows.filter(keep)
         return rows.select(list(SHOT_LIST_COLUMNS)).slice(offset, limit).to_pylist()
 
     def _qc_status(self, title_id: str) -> str | None:
@@ -226,28 +251,25 @@ class LakeReads:
 
     def shot(self, title_id: str, source_id: str, shot_index: int) -> dict:
         datasets = self.lake.datasets
-        rows = self._title_rows.get(datasets, MEDIA_TABLE, title_id)
-        if rows is not None:
-            rows = rows.filter(_the_shot(rows, source_id, shot_index))
+        title = self._title_rows.get(datasets, MEDIA_TABLE, title_id)
+        rows = None if title is None else title.where(_the_shot(title, source_id, shot_index))
         if rows is None or not rows.num_rows:
             raise NotFound(f"no shot {title_id}/{source_id}/{shot_index} in the lake")
         shot = rows.drop_columns("title_id").to_pylist()[0]
         start_s, end_s = shot["start_s"], shot["end_s"]
         in_shot = {
-            "words": lambda t: pc.and_(
-                pc.equal(t["source_id"], shot["audio_source_id"] or ""), _overlap(t, start_s, end_s)
-            ),
+            "words": lambda t: (t.array("source_id") == (shot["audio_source_id"] or "")) & _overlap(t, start_s, end_s),
             "cues": lambda t: _overlap(t, start_s, end_s),
             "on_screen_text": lambda t: _the_shot(t, source_id, shot_index),
             "annotations": lambda t: _overlap(t, start_s, end_s),
         }
-        for name, (table, columns, order) in SHOT_DETAILS.items():
+        for name, (table, columns) in SHOT_DETAILS.items():
             found = self._title_rows.get(datasets, table, title_id)
             if found is None:
                 shot[name] = []
                 continue
-            found = found.filter(in_shot[name](found)).sort_by([(column, "ascending") for column in order])
-            shot[name] = found.select(columns or [c for c in found.column_names if c != "title_id"]).to_pylist()
+            cut = found.where(in_shot[name](found))
+            shot[name] = cut.select(columns or [c for c in cut.column_names if c != "title_id"]).to_pylist()
         shot["annotations_json"] = json.loads(shot["annotations_json"]) if shot["annotations_json"] else []
         return shot
 
@@ -357,14 +379,12 @@ class ShotFilters:
         return " AND ".join(conditions) or None
 
 
-# A title's rows are cut to a shot by Arrow's kernels on boolean masks, not by filter expressions: each
-# expression filter runs an Acero plan, which took 17 % of a busy server's time on tables of 150-1,000 rows.
-def _the_shot(rows: pa.Table, source_id: str, shot_index: int) -> pa.ChunkedArray:
-    return pc.and_(pc.equal(rows["source_id"], source_id), pc.equal(rows["shot_index"], shot_index))
+def _the_shot(rows: TitleTable, source_id: str, shot_index: int) -> np.ndarray:
+    return (rows.array("source_id") == source_id) & (rows.array("shot_index") == shot_index)
 
 
-def _overlap(rows: pa.Table, start_s: float, end_s: float) -> pa.ChunkedArray:
-    return pc.and_(pc.less(rows["start_s"], end_s), pc.greater(rows["end_s"], start_s))
+def _overlap(rows: TitleTable, start_s: float, end_s: float) -> np.ndarray:
+    return (rows.array("start_s") < end_s) & (rows.array("end_s") > start_s)
 
 
 def _quoted(value: str) -> str:
