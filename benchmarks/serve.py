@@ -73,7 +73,7 @@ def serving(root: Path, workers: int, log: Path):
 
 
 def report(results, clients: int, seconds: float) -> None:
-    print(f"{clients} clients for {seconds:g} s:")
+    print(f"{clients} clients for {seconds:g} s, {sum(r.requests for r in results) / seconds:.0f} requests/s in all:")
     for r in results:
         rate = r.requests / seconds
         print(
@@ -82,10 +82,17 @@ def report(results, clients: int, seconds: float) -> None:
         )
 
 
+def page_of_walk(kind: str, path: str) -> str:
+    """A browsing walk's requests are reported by the page they are: its title's shot list, or a shot."""
+    if kind != "browsing":
+        return kind
+    return "browsing: shot page" if "/shots/" in path else "browsing: title's shots"
+
+
 def run(base: str, pages: dict, clients: int, seconds: float) -> None:
     for paths in pages.values():  # warm-up: first reads open the tables and load the models
         urllib.request.urlopen(base + paths[0], timeout=120).read()
-    report(load_test(base, pages, clients, seconds), clients, seconds)
+    report(load_test(base, pages, clients, seconds, report_as=page_of_walk), clients, seconds)
 
 
 def main() -> None:

@@ -79,7 +79,12 @@ class TitleTable:
         return self._arrays[column]
 
     def where(self, mask: np.ndarray) -> pa.Table:
-        return self.rows.take(np.flatnonzero(mask))
+        """A shot's rows are mostly one run of the title's (its media-table row, its words in time order):
+        a slice of a run costs nothing, where a take copies every column (8 % of a busy server's samples)."""
+        found = np.flatnonzero(mask)
+        if len(found) and found[-1] - found[0] + 1 == len(found):
+            return self.rows.slice(int(found[0]), len(found))
+        return self.rows.take(found)
 
 
 class TitleRows:

@@ -5,7 +5,7 @@ import http.client
 import statistics
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,14 +20,22 @@ class PageLoad:
     p99_ms: float
 
 
-def load_test(base: str, pages: dict[str, Sequence[str]], clients: int, duration_s: float) -> list[PageLoad]:
+def load_test(
+    base: str,
+    pages: dict[str, Sequence[str]],
+    clients: int,
+    duration_s: float,
+    report_as: Callable[[str, str], str] = lambda kind, path: kind,
+) -> list[PageLoad]:
     """`pages`: for each kind of page, the paths its requests cycle through; each client takes the kinds in
     turn, so every kind sees the same concurrency, and starts at its own place in each kind's paths, so
-    clients walking a sequence (a title's list, then its shots) are not all on the same page."""
+    clients walking a sequence (a title's list, then its shots) are not all on the same page. `report_as`
+    names the row a request is counted in (its kind, or for a walk, the page it is)."""
     host = urlsplit(base)
     stop = time.monotonic() + duration_s
-    timings: dict[str, list[float]] = {name: [] for name in pages}
-    errors = dict.fromkeys(pages, 0)
+    timings: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    rank: dict[str, tuple[int, str]] = {}  # rows in the order of their kinds, then by name
     lock = threading.Lock()
     kinds = list(pages)
 
@@ -50,9 +58,11 @@ def load_test(base: str, pages: dict[str, Sequence[str]], clients: int, duration
                 connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
                 ok = False
             elapsed = (time.perf_counter() - began) * 1000
+            row = report_as(name, path)
             with lock:
-                timings[name].append(elapsed)
-                errors[name] += not ok
+                timings.setdefault(row, []).append(elapsed)
+                rank.setdefault(row, (kinds.index(name), row))
+                errors[row] = errors.get(row, 0) + (not ok)
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -60,7 +70,7 @@ def load_test(base: str, pages: dict[str, Sequence[str]], clients: int, duration
         thread.start()
     for thread in threads:
         thread.join()
-    return [_summary(name, timings[name], errors[name]) for name in pages]
+    return [_summary(row, timings[row], errors[row]) for row in sorted(timings, key=rank.__getitem__)]
 
 
 def _summary(name: str, times: list[float], errors: int) -> PageLoad:
