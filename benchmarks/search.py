@@ -154,7 +154,7 @@ def scale(shots: int, work: Path) -> None:
     started = time.perf_counter()
     built = refresh_indices(store)
     print(f"indices built ({', '.join(built)}) in {time.perf_counter() - started:.0f} s")
-    text_encoder(MINILM_L6).encode(["warm up"])
+    query_encoder(MINILM_L6).encode(["warm up"])  # the model loaded: cold queries time the index alone
     common = ZIPF[:2000] / ZIPF[:2000].sum()
     cold = [" ".join(rng.choice(VOCABULARY[:2000], 3, p=common)) for _ in range(COLD_QUERIES)]
     timings = []
