@@ -1,7 +1,8 @@
 """Text encoders: what is said, shown and read in a shot, and a query, as L2-normalised vectors.
 
 The default, all-MiniLM-L6-v2, ships with its tokenizer in a registry package and is loaded from its
-folder with downloads switched off. Sentence-transformers (and torch) are imported here only."""
+folder with downloads switched off. Sentence-transformers (and torch) are imported here and by the
+ONNX export of query models (onnx_text) only."""
 
 import functools
 import logging
