@@ -125,10 +125,14 @@ class ClipCache:
             self._keep(path, path.stat().st_size)
 
     def _touch(self, path: Path) -> bool:
+        """False for a clip the cache never cut or that was deleted behind its back (by hand, or by a
+        cleaner of the temporary folder): it is cut again rather than answered as a missing file."""
         with self._guard:
             if path in self._sizes:
-                self._sizes.move_to_end(path)
-                return True
+                if path.exists():
+                    self._sizes.move_to_end(path)
+                    return True
+                self._kept_bytes -= self._sizes.pop(path)
         return False
 
     def _keep(self, path: Path, size: int) -> None:
